@@ -1,0 +1,22 @@
+//! A Socket.IO client for the browser, written in Rust and compiled to WebAssembly, with a
+//! layer for chatting with ElizaOS agents.
+//!
+//! The crate has two halves:
+//!
+//! - a **sans-IO core** — [`engine`] (Engine.IO v4 codec), [`sio`] (Socket.IO v5 codec),
+//!   [`backoff`], and the [`client`] state machine. It has no networking code and never reads a
+//!   clock or a random source: time and randomness are parameters. It builds and is tested on
+//!   any target with `cargo test`, and nothing in it can panic on any input;
+//! - **browser drivers and the JavaScript API** (module `web`, wasm32 only): WebSocket and
+//!   `fetch` long-polling transports, one timer, and the exported classes.
+
+pub mod backoff;
+pub mod client;
+pub mod engine;
+pub mod error;
+pub mod json;
+pub mod rng;
+pub mod sio;
+pub mod time;
+
+pub use error::{Error, ProtocolError, TransportKind};
