@@ -20,3 +20,8 @@ pub mod sio;
 pub mod time;
 
 pub use error::{Error, ProtocolError, TransportKind};
+
+#[cfg(target_arch = "wasm32")]
+mod web;
+#[cfg(target_arch = "wasm32")]
+pub use web::{io, Manager, Socket};

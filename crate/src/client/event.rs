@@ -16,6 +16,11 @@ impl TransportId {
     pub fn get(self) -> u64 {
         self.0
     }
+
+    /// The id a driver got from [`TransportId::get`] (e.g. after a round trip through JavaScript).
+    pub fn from_raw(raw: u64) -> Self {
+        TransportId(raw)
+    }
 }
 
 /// Identifies one namespace socket of a client.

@@ -126,6 +126,11 @@ impl<W: Wire> Client<W> {
         &self.shared.config
     }
 
+    /// Whether nothing is going on: no session, no reconnection scheduled.
+    pub fn is_idle(&self) -> bool {
+        matches!(self.state, State::Idle)
+    }
+
     /// Whether the Engine.IO session is open.
     pub fn is_open(&self) -> bool {
         matches!(self.state, State::Open { .. })
@@ -144,6 +149,11 @@ impl<W: Wire> Client<W> {
     /// The Engine.IO session id, once the handshake is done.
     pub fn engine_sid(&self) -> Option<&str> {
         self.engine().and_then(Engine::sid)
+    }
+
+    /// Whether a socket for namespace `nsp` exists (active or not).
+    pub fn has_socket(&self, nsp: &str) -> bool {
+        self.sockets.iter().any(|s| s.nsp == nsp)
     }
 
     /// The socket's namespace.

@@ -1,0 +1,365 @@
+// Browser glue for the wasm core, imported by the Rust drivers (crate/src/web/glue.rs).
+//
+// It only moves values across the JS/wasm boundary; every protocol decision is made in Rust.
+// It exists because some work is cheapest where the values live:
+// - WebSocket and fetch callbacks: one call into wasm per frame, with the frame's first HEAD
+//   characters copied (the Socket.IO header) and the frame itself passed by reference;
+// - event arguments: JSON.parse / JSON.stringify and listener calls happen here, so a frame's
+//   JSON is never copied through wasm memory;
+// - binary arguments: found and replaced by placeholders (and back) in the JS values.
+
+/** Characters of each text frame copied into wasm: enough for any usual Socket.IO header. */
+const HEAD = 64;
+
+const RESERVED = new Set([
+  "connect", "connect_error", "disconnect", "disconnecting", "newListener", "removeListener",
+]);
+
+// ---- transports ----
+
+/** Opens a WebSocket whose events go to the handler functions `h` (Rust closures). */
+export function wsOpen(id, url, h) {
+  const ws = new WebSocket(url);
+  ws.binaryType = "arraybuffer";
+  ws.onopen = () => h.open(id, Date.now());
+  ws.onmessage = (e) => {
+    const d = e.data;
+    if (typeof d === "string") {
+      const whole = d.length <= HEAD;
+      h.text(id, d, whole ? d : d.slice(0, HEAD), whole, Date.now());
+    } else {
+      h.binary(id, d, Date.now());
+    }
+  };
+  ws.onerror = () => h.down(id, true, "websocket error", Date.now());
+  ws.onclose = (e) =>
+    h.down(id, false, "websocket closed (code " + e.code + (e.reason ? ": " + e.reason : "") + ")", Date.now());
+  return ws;
+}
+
+/** Sends a text frame made of a header and an optional JSON body (from `start`). */
+export function wsSendText(ws, head, body, start) {
+  ws.send(body === undefined ? head : head + (start ? body.slice(start) : body));
+}
+
+export function wsSendBinary(ws, data) {
+  ws.send(data);
+}
+
+/** Closes a WebSocket without reporting anything more about it. */
+export function wsClose(ws) {
+  ws.onopen = ws.onmessage = ws.onerror = ws.onclose = null;
+  try {
+    ws.close();
+  } catch (_) {
+    // Already closing: nothing left to do.
+  }
+}
+
+/**
+ * One polling request with fetch (works in windows, workers and service workers, unlike
+ * XMLHttpRequest). Reports `done(id, ok, textOrError)`; returns an AbortController.
+ */
+export function httpRequest(id, url, body, withCredentials, done) {
+  const ctrl = new AbortController();
+  const init = {
+    method: body === undefined ? "GET" : "POST",
+    credentials: withCredentials ? "include" : "omit",
+    cache: "no-store",
+    signal: ctrl.signal,
+  };
+  if (body !== undefined) {
+    init.body = body;
+    init.headers = { "content-type": "text/plain;charset=UTF-8" };
+  }
+  fetch(url, init)
+    .then((res) =>
+      res.ok
+        ? res.text().then((t) => done(id, true, t, Date.now()))
+        : done(id, false, "HTTP " + res.status + " " + res.statusText, Date.now()),
+    )
+    .catch((e) => {
+      if (!ctrl.signal.aborted) done(id, false, String((e && e.message) || e), Date.now());
+    });
+  return ctrl;
+}
+
+// ---- payload values ----
+
+/** The text of a payload (`text` from UTF-16 offset `start`). */
+export function textSlice(text, start) {
+  return start ? text.slice(start) : text;
+}
+
+/** UTF-8 size of a payload, for polling's maxPayload accounting. */
+export function utf8Length(text, start) {
+  let n = 0;
+  for (let i = start; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x80) n += 1;
+    else if (c < 0x800) n += 2;
+    else if (c >= 0xd800 && c < 0xdc00) {
+      n += 4;
+      i++;
+    } else n += 3;
+  }
+  return n;
+}
+
+function isBinary(v) {
+  return v instanceof ArrayBuffer || ArrayBuffer.isView(v) || (typeof Blob !== "undefined" && v instanceof Blob);
+}
+
+function hasBinary(v, depth) {
+  if (!v || typeof v !== "object" || depth > 64) return false;
+  if (isBinary(v)) return true;
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) if (hasBinary(v[i], depth + 1)) return true;
+    return false;
+  }
+  if (typeof v.toJSON === "function") return false;
+  for (const k in v) if (Object.prototype.hasOwnProperty.call(v, k) && hasBinary(v[k], depth + 1)) return true;
+  return false;
+}
+
+/** Replaces binary values by `{_placeholder:true,num:i}`, collecting them in `out`. */
+function deconstruct(v, out) {
+  if (!v || typeof v !== "object") return v;
+  if (isBinary(v)) {
+    out.push(v);
+    return { _placeholder: true, num: out.length - 1 };
+  }
+  if (Array.isArray(v)) return v.map((x) => deconstruct(x, out));
+  if (typeof v.toJSON === "function") return v;
+  const copy = {};
+  for (const k in v) if (Object.prototype.hasOwnProperty.call(v, k)) copy[k] = deconstruct(v[k], out);
+  return copy;
+}
+
+/** Puts attachments back where their placeholders are; throws on a bad placeholder. */
+function reconstruct(v, attachments) {
+  if (!v || typeof v !== "object") return v;
+  if (v._placeholder === true) {
+    if (typeof v.num === "number" && v.num >= 0 && v.num < attachments.length) return attachments[v.num];
+    throw new Error("illegal attachments");
+  }
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) v[i] = reconstruct(v[i], attachments);
+  } else {
+    for (const k in v) if (Object.prototype.hasOwnProperty.call(v, k)) v[k] = reconstruct(v[k], attachments);
+  }
+  return v;
+}
+
+/** Bytes of an attachment, for polling's base64 form. */
+export function binaryBytes(v) {
+  return v instanceof ArrayBuffer ? new Uint8Array(v) : new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
+}
+
+/**
+ * Encodes `args` (the event name or nothing, then arguments) as packet data.
+ * Returns the JSON text when there is no binary, else `[text, attachments]`.
+ * Throws like JSON.stringify does (cycles, BigInt).
+ */
+export function encodeArgs(args) {
+  if (!hasBinary(args, 0)) return JSON.stringify(args);
+  const attachments = [];
+  const text = JSON.stringify(deconstruct(args, attachments));
+  return [text, attachments];
+}
+
+/** Validates an event name and splits off a trailing callback: returns it or undefined. */
+export function prepareEmit(ev, args) {
+  if (typeof ev !== "string" && typeof ev !== "number") {
+    throw new TypeError("event name must be a string, got " + typeof ev);
+  }
+  if (RESERVED.has(ev)) throw new Error('"' + ev + '" is a reserved event name');
+  const ack = args.length && typeof args[args.length - 1] === "function" ? args.pop() : undefined;
+  args.unshift(ev);
+  return ack;
+}
+
+/** A callback and a promise settled by it with (err, value), for emitWithAck. */
+export function promiseAck() {
+  let fn;
+  const promise = new Promise((resolve, reject) => {
+    fn = (err, value) => (err ? reject(err) : resolve(value));
+  });
+  return [promise, fn];
+}
+
+// ---- delivery to listeners ----
+
+function report(e) {
+  // A throwing listener must not disturb the connection or the other listeners.
+  if (typeof reportError === "function") reportError(e);
+  else setTimeout(() => {
+    throw e;
+  });
+}
+
+function call(fn, self, args) {
+  try {
+    fn.apply(self, args);
+  } catch (e) {
+    report(e);
+  }
+}
+
+/** Event listeners of one socket or manager. */
+export class Listeners {
+  constructor() {
+    this.map = new Map();
+    this.any = [];
+    this.anyOut = [];
+    this.self = undefined;
+  }
+
+  on(ev, fn, once, prepend) {
+    if (typeof fn !== "function") throw new TypeError("listener must be a function");
+    let list = this.map.get(ev);
+    if (!list) this.map.set(ev, (list = []));
+    const entry = once ? onceWrapper(this, ev, fn) : fn;
+    if (prepend) list.unshift(entry);
+    else list.push(entry);
+    return () => this.off(ev, fn);
+  }
+
+  off(ev, fn) {
+    if (ev === undefined) return this.map.clear();
+    if (fn === undefined) return this.map.delete(ev);
+    const list = this.map.get(ev);
+    if (!list) return;
+    const i = list.findIndex((l) => l === fn || l.listener === fn);
+    if (i >= 0) list.splice(i, 1);
+    if (!list.length) this.map.delete(ev);
+  }
+
+  listeners(ev) {
+    return (this.map.get(ev) || []).map((l) => l.listener || l);
+  }
+
+  addAny(outgoing, fn, prepend) {
+    if (typeof fn !== "function") throw new TypeError("listener must be a function");
+    const list = outgoing ? this.anyOut : this.any;
+    if (prepend) list.unshift(fn);
+    else list.push(fn);
+    return () => this.removeAny(outgoing, fn);
+  }
+
+  removeAny(outgoing, fn) {
+    const list = outgoing ? this.anyOut : this.any;
+    if (fn === undefined) list.length = 0;
+    else {
+      const i = list.indexOf(fn);
+      if (i >= 0) list.splice(i, 1);
+    }
+  }
+
+  /** Emits a lifecycle event (connect, disconnect, …) with explicit arguments. */
+  emit(ev, a, b) {
+    const list = this.map.get(ev);
+    if (!list) return;
+    const args = arguments.length > 2 ? [a, b] : arguments.length > 1 ? [a] : [];
+    for (const fn of list.slice()) call(fn, this.self, args);
+  }
+
+  /** Calls catch-all listeners with the whole args, then the event's listeners. */
+  emitEvent(args) {
+    if (this.any.length) for (const fn of this.any.slice()) call(fn, this.self, args);
+    const list = this.map.get(args[0]);
+    if (!list) return;
+    if (list.length === 1) return call(list[0], this.self, args.slice(1));
+    const rest = args.slice(1);
+    for (const fn of list.slice()) call(fn, this.self, rest);
+  }
+
+  /** Tells outgoing catch-all listeners about a packet's data (JSON text). */
+  emitOutgoing(text, start) {
+    if (!this.anyOut.length) return;
+    const args = JSON.parse(start ? text.slice(start) : text);
+    for (const fn of this.anyOut.slice()) call(fn, this.self, args);
+  }
+}
+
+function onceWrapper(target, ev, fn) {
+  const w = function (...args) {
+    target.off(ev, w);
+    return fn.apply(this, args);
+  };
+  w.listener = fn;
+  return w;
+}
+
+/**
+ * Delivers a server event: parses its JSON (`text` from offset `start`), restores attachments,
+ * appends an ack function when the server asked for one, and calls the listeners.
+ * Returns false when the data is not a valid event, else the last argument when it is a string
+ * (the recovery offset) or true.
+ */
+export function deliverEvent(target, text, start, attachments, ackId, acker) {
+  let args;
+  try {
+    args = JSON.parse(start ? text.slice(start) : text);
+    if (!Array.isArray(args) || !args.length) return false;
+    if (attachments !== undefined) args = reconstruct(args, attachments);
+  } catch (_) {
+    return false;
+  }
+  const last = args[args.length - 1];
+  if (ackId >= 0) {
+    let sent = false;
+    args.push((...reply) => {
+      if (sent) return;
+      sent = true;
+      acker(ackId, reply);
+    });
+  }
+  target.emitEvent(args);
+  return typeof last === "string" ? last : true;
+}
+
+/**
+ * Settles an emit's acknowledgement callback: with the server's arguments (JSON text from
+ * `start`, attachments restored), or with `error`. Callbacks without an error parameter are not
+ * called on failure, as in socket.io-client. Returns false when the data is invalid.
+ */
+export function settleAck(fn, withError, error, text, start, attachments) {
+  if (error !== undefined) {
+    if (withError) call(fn, undefined, [error]);
+    return true;
+  }
+  let args;
+  try {
+    args = JSON.parse(start ? text.slice(start) : text);
+    if (!Array.isArray(args)) return false;
+    if (attachments !== undefined) args = reconstruct(args, attachments);
+  } catch (_) {
+    return false;
+  }
+  if (withError) args.unshift(null);
+  call(fn, undefined, args);
+  return true;
+}
+
+/** Parses JSON text from the server (e.g. connect_error data); undefined when invalid. */
+export function parseJson(text) {
+  try {
+    return JSON.parse(text);
+  } catch (_) {
+    return undefined;
+  }
+}
+
+/** An Error with a `code` (and optional `data`), as thrown and emitted by this library. */
+export function makeError(message, code, data) {
+  const e = new Error(message);
+  e.code = code;
+  if (data !== undefined) e.data = data;
+  return e;
+}
+
+/** Reports an exception thrown by user code outside any listener. */
+export function reportException(e) {
+  report(e);
+}

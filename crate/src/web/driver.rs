@@ -1,0 +1,390 @@
+//! The browser driver: runs one [`Client`] on real WebSockets, `fetch` and one timer.
+//!
+//! Every browser callback becomes one `handle_*` call on the core, followed by [`Driver::pump`]:
+//! perform the network work the core asked for, deliver its events (with no borrow held, so
+//! listeners may call back into the client), and re-arm the single timer.
+//!
+//! All callbacks are created once per driver and hold only a weak reference to it; while the
+//! connection is active the driver keeps itself alive (as a JavaScript socket is kept alive by
+//! its pending callbacks), and lets go once it is idle.
+
+use std::cell::{Cell, RefCell};
+use std::rc::{Rc, Weak};
+
+use js_sys::{Array, Function};
+use wasm_bindgen::prelude::*;
+
+use crate::client::{Client, Event, Frame, Io, SocketId, TransportId};
+use crate::time::{Instant, MonotonicClock};
+
+use super::glue::{self, Listeners};
+use super::wire::{Js, JsText};
+
+/// Where a socket's events go.
+pub(crate) enum Sink {
+    /// JavaScript listeners (the exported `Socket` class), and the function answering the
+    /// server's ack requests on this socket.
+    Listeners(Listeners, Function),
+    /// Rust code (the ElizaOS layer) that consumes the raw core events.
+    Rust(Rc<dyn Fn(&Rc<Driver>, Event<Js>)>),
+}
+
+enum Transport {
+    WebSocket(JsValue),
+    /// A polling session; holds the AbortController of the GET in flight.
+    Polling(Option<JsValue>),
+}
+
+struct Inner {
+    client: Client<Js>,
+    clock: MonotonicClock,
+    transports: Vec<(TransportId, Transport)>,
+    /// Armed timer: its deadline and the `setTimeout` id.
+    timer: Option<(Instant, JsValue)>,
+    /// Strong self-reference while the connection is active.
+    keep_alive: Option<Rc<Driver>>,
+    with_credentials: bool,
+}
+
+/// Callbacks handed to JavaScript, created once.
+///
+/// The WebSocket closures are only read through `ws_handlers`, but must live as long as it does.
+#[allow(dead_code)]
+struct Callbacks {
+    ws_open: Closure<dyn FnMut(f64, f64)>,
+    ws_text: Closure<dyn FnMut(f64, JsValue, String, bool, f64)>,
+    ws_binary: Closure<dyn FnMut(f64, JsValue, f64)>,
+    ws_down: Closure<dyn FnMut(f64, bool, String, f64)>,
+    http_done: Closure<dyn FnMut(f64, bool, JsValue, f64)>,
+    timer: Closure<dyn FnMut()>,
+    /// `{open, text, binary, down}` for `wsOpen`.
+    ws_handlers: JsValue,
+}
+
+pub(crate) struct Driver {
+    inner: RefCell<Inner>,
+    sinks: RefCell<Vec<Sink>>,
+    /// Manager-level listeners (`open`, `reconnect_attempt`, …).
+    pub manager: Listeners,
+    callbacks: Callbacks,
+    /// Events are being delivered further up the stack: nested pumps leave them to that loop.
+    dispatching: Cell<bool>,
+}
+
+impl Driver {
+    pub fn new(client: Client<Js>, with_credentials: bool) -> Rc<Driver> {
+        Rc::new_cyclic(|weak: &Weak<Driver>| {
+            let callbacks = Callbacks::new(weak.clone());
+            Driver {
+                inner: RefCell::new(Inner {
+                    client,
+                    clock: MonotonicClock::default(),
+                    transports: Vec::new(),
+                    timer: None,
+                    keep_alive: None,
+                    with_credentials,
+                }),
+                sinks: RefCell::new(Vec::new()),
+                manager: Listeners::new(),
+                callbacks,
+                dispatching: Cell::new(false),
+            }
+        })
+    }
+
+    /// Runs `f` on the core with the current time, then pumps.
+    pub fn with_client<R>(self: &Rc<Self>, f: impl FnOnce(&mut Client<Js>, Instant) -> R) -> R {
+        let out = {
+            let mut inner = self.inner.borrow_mut();
+            let now = inner.clock.observe(js_sys::Date::now());
+            f(&mut inner.client, now)
+        };
+        self.pump();
+        out
+    }
+
+    /// Reads the core without pumping.
+    pub fn read<R>(&self, f: impl FnOnce(&Client<Js>) -> R) -> R {
+        f(&self.inner.borrow().client)
+    }
+
+    /// Registers where the events of `socket` go (sockets are numbered in creation order).
+    pub fn set_sink(&self, socket: SocketId, sink: Sink) {
+        let mut sinks = self.sinks.borrow_mut();
+        if socket.get() < sinks.len() {
+            sinks[socket.get()] = sink;
+        } else {
+            sinks.push(sink);
+        }
+    }
+
+    pub fn has_sink(&self, socket: SocketId) -> bool {
+        socket.get() < self.sinks.borrow().len()
+    }
+
+    pub fn listeners(&self, socket: SocketId) -> Option<Listeners> {
+        match self.sinks.borrow().get(socket.get()) {
+            Some(Sink::Listeners(l, _)) => Some(l.clone()),
+            _ => None,
+        }
+    }
+
+    fn input(self: &Rc<Self>, raw_now: f64, f: impl FnOnce(&mut Client<Js>, Instant)) {
+        {
+            let mut inner = self.inner.borrow_mut();
+            let now = inner.clock.observe(raw_now);
+            f(&mut inner.client, now);
+        }
+        self.pump();
+    }
+
+    /// Performs pending network work, delivers events, re-arms the timer.
+    pub fn pump(self: &Rc<Self>) {
+        self.inner.borrow_mut().perform_io(&self.callbacks);
+        if self.dispatching.replace(true) {
+            return;
+        }
+        loop {
+            let event = {
+                let mut inner = self.inner.borrow_mut();
+                inner.perform_io(&self.callbacks);
+                inner.client.poll_event()
+            };
+            match event {
+                Some(event) => self.dispatch(event),
+                None => break,
+            }
+        }
+        self.dispatching.set(false);
+        let mut inner = self.inner.borrow_mut();
+        inner.arm_timer(&self.callbacks.timer);
+        let active = !inner.client.is_idle() || !inner.transports.is_empty() || inner.timer.is_some();
+        let keep = if active { Some(self.clone()) } else { None };
+        // Dropped after the borrow ends, in case it is the last reference.
+        let _previous = std::mem::replace(&mut inner.keep_alive, keep);
+        drop(inner);
+    }
+
+    fn dispatch(self: &Rc<Self>, event: Event<Js>) {
+        let socket = match &event {
+            Event::Connect { socket }
+            | Event::ConnectError { socket, .. }
+            | Event::Disconnect { socket, .. }
+            | Event::Message { socket, .. }
+            | Event::AckResponse { socket, .. }
+            | Event::Sent { socket, .. } => Some(*socket),
+            _ => None,
+        };
+        let Some(socket) = socket else {
+            return super::events::manager_event(&self.manager, event);
+        };
+        let sink = match self.sinks.borrow().get(socket.get()) {
+            Some(Sink::Listeners(l, acker)) => Ok((l.clone(), acker.clone())),
+            Some(Sink::Rust(f)) => Err(f.clone()),
+            None => return,
+        };
+        match sink {
+            Ok((listeners, acker)) => super::events::socket_event(self, &listeners, &acker, event),
+            Err(f) => f(self, event),
+        }
+    }
+
+    /// Makes the JS function that answers a server's ack requests on `socket`.
+    pub fn make_acker(self: &Rc<Self>, socket: SocketId) -> Function {
+        let weak = Rc::downgrade(self);
+        let f = Closure::<dyn FnMut(f64, Array)>::new(move |id: f64, args: Array| {
+            let Some(driver) = weak.upgrade() else { return };
+            match glue::encode_args(&args) {
+                Ok(encoded) => {
+                    let (text, attachments) = super::events::split_encoded(encoded);
+                    driver.with_client(|c, _| c.send_ack(socket, id as u64, text, attachments));
+                }
+                Err(e) => glue::report_exception(&e),
+            }
+        });
+        f.into_js_value().unchecked_into()
+    }
+}
+
+impl Inner {
+    fn perform_io(&mut self, cb: &Callbacks) {
+        while let Some(io) = self.client.poll_io() {
+            let now = self.clock.observe(js_sys::Date::now());
+            match io {
+                Io::OpenWebSocket { id, url } => match glue::ws_open(id.get() as f64, &url, &cb.ws_handlers) {
+                    Ok(ws) => self.transports.push((id, Transport::WebSocket(ws))),
+                    Err(e) => {
+                        let why = super::error::describe(&e);
+                        self.client.handle_transport_error(now, id, why);
+                    }
+                },
+                Io::Get { id, url } => {
+                    let request = glue::http_request(
+                        (id.get() * 2) as f64,
+                        &url,
+                        None,
+                        self.with_credentials,
+                        cb.http_done.as_ref(),
+                    );
+                    match request {
+                        Ok(ctrl) => match self.transport_mut(id) {
+                            Some(Transport::Polling(get)) => *get = Some(ctrl),
+                            _ => self.transports.push((id, Transport::Polling(Some(ctrl)))),
+                        },
+                        Err(e) => self.client.handle_poll_response(now, id, Err(super::error::describe(&e))),
+                    }
+                }
+                Io::Post { id, url, body } => {
+                    let request = glue::http_request(
+                        (id.get() * 2 + 1) as f64,
+                        &url,
+                        Some(body),
+                        self.with_credentials,
+                        cb.http_done.as_ref(),
+                    );
+                    if let Err(e) = request {
+                        self.client.handle_post_response(now, id, Err(super::error::describe(&e)));
+                    }
+                }
+                Io::Send { id, frame } => {
+                    let Some(Transport::WebSocket(ws)) = self.transport_mut(id) else { continue };
+                    let sent = match &frame {
+                        Frame::Text { head, body: Some(body) } => {
+                            glue::ws_send_text(ws, head, &body.value, body.start)
+                        }
+                        Frame::Text { head, body: None } => {
+                            glue::ws_send_text(ws, head, &JsValue::UNDEFINED, 0)
+                        }
+                        Frame::Binary(data) => glue::ws_send_binary(ws, data),
+                    };
+                    if let Err(e) = sent {
+                        self.client.handle_transport_error(now, id, super::error::describe(&e));
+                    }
+                }
+                Io::Close { id } => {
+                    if let Some(i) = self.transports.iter().position(|(t, _)| *t == id) {
+                        match self.transports.swap_remove(i).1 {
+                            Transport::WebSocket(ws) => glue::ws_close(&ws),
+                            Transport::Polling(Some(ctrl)) => abort(&ctrl),
+                            Transport::Polling(None) => {}
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    fn transport_mut(&mut self, id: TransportId) -> Option<&mut Transport> {
+        self.transports.iter_mut().find(|(t, _)| *t == id).map(|(_, t)| t)
+    }
+
+    fn arm_timer(&mut self, timer: &Closure<dyn FnMut()>) {
+        let next = self.client.poll_timeout();
+        if self.timer.as_ref().map(|(at, _)| *at) == next {
+            return;
+        }
+        if let Some((_, id)) = self.timer.take() {
+            glue::global_clear_timeout(&id);
+        }
+        if let Some(at) = next {
+            let now = self.clock.observe(js_sys::Date::now());
+            // setTimeout takes at most 2^31-1 ms; a later deadline is re-armed when this fires.
+            let ms = at.saturating_duration_since(now).as_millis().min(i32::MAX as u128) as f64;
+            let id = glue::global_set_timeout(timer.as_ref().unchecked_ref(), ms);
+            self.timer = Some((at, id));
+        }
+    }
+}
+
+fn abort(ctrl: &JsValue) {
+    if let Ok(f) = js_sys::Reflect::get(ctrl, &JsValue::from_str("abort")) {
+        if let Some(f) = f.dyn_ref::<Function>() {
+            let _ = f.call0(ctrl);
+        }
+    }
+}
+
+impl Callbacks {
+    fn new(weak: Weak<Driver>) -> Self {
+        let w = weak.clone();
+        let ws_open = Closure::<dyn FnMut(f64, f64)>::new(move |id: f64, now: f64| {
+            if let Some(d) = w.upgrade() {
+                d.input(now, |c, now| c.handle_transport_open(now, transport_id(id)));
+            }
+        });
+        let w = weak.clone();
+        let ws_text = Closure::<dyn FnMut(f64, JsValue, String, bool, f64)>::new(
+            move |id: f64, data: JsValue, head: String, whole: bool, now: f64| {
+                if let Some(d) = w.upgrade() {
+                    d.input(now, |c, now| c.handle_text(now, transport_id(id), &head, whole, JsText::new(data)));
+                }
+            },
+        );
+        let w = weak.clone();
+        let ws_binary = Closure::<dyn FnMut(f64, JsValue, f64)>::new(move |id: f64, data: JsValue, now: f64| {
+            if let Some(d) = w.upgrade() {
+                d.input(now, |c, now| c.handle_binary(now, transport_id(id), data));
+            }
+        });
+        let w = weak.clone();
+        let ws_down =
+            Closure::<dyn FnMut(f64, bool, String, f64)>::new(move |id: f64, error: bool, why: String, now: f64| {
+                if let Some(d) = w.upgrade() {
+                    d.forget_transport(transport_id(id));
+                    d.input(now, |c, now| {
+                        if error {
+                            c.handle_transport_error(now, transport_id(id), why)
+                        } else {
+                            c.handle_transport_close(now, transport_id(id), why)
+                        }
+                    });
+                }
+            });
+        let w = weak.clone();
+        let http_done =
+            Closure::<dyn FnMut(f64, bool, JsValue, f64)>::new(move |tag: f64, ok: bool, text: JsValue, now: f64| {
+                let Some(d) = w.upgrade() else { return };
+                let (id, is_post) = (TransportId::from_raw(tag as u64 / 2), tag as u64 % 2 == 1);
+                let text = text.as_string().unwrap_or_default();
+                d.input(now, |c, now| match (is_post, ok) {
+                    (true, true) => c.handle_post_response(now, id, Ok(())),
+                    (true, false) => c.handle_post_response(now, id, Err(text)),
+                    (false, true) => c.handle_poll_response(now, id, Ok(&text)),
+                    (false, false) => c.handle_poll_response(now, id, Err(text)),
+                });
+            });
+        let w = weak;
+        let timer = Closure::<dyn FnMut()>::new(move || {
+            if let Some(d) = w.upgrade() {
+                d.inner.borrow_mut().timer = None;
+                d.input(js_sys::Date::now(), |c, now| c.handle_timeout(now));
+            }
+        });
+        let ws_handlers = js_sys::Object::new();
+        for (name, f) in [
+            ("open", ws_open.as_ref()),
+            ("text", ws_text.as_ref()),
+            ("binary", ws_binary.as_ref()),
+            ("down", ws_down.as_ref()),
+        ] {
+            let _ = js_sys::Reflect::set(&ws_handlers, &JsValue::from_str(name), f);
+        }
+        Callbacks { ws_open, ws_text, ws_binary, ws_down, http_done, timer, ws_handlers: ws_handlers.into() }
+    }
+}
+
+impl Driver {
+    /// A WebSocket reported its end: drop our handle (the core is told right after).
+    fn forget_transport(&self, id: TransportId) {
+        let mut inner = self.inner.borrow_mut();
+        if let Some(i) = inner.transports.iter().position(|(t, _)| *t == id) {
+            if let (_, Transport::WebSocket(ws)) = inner.transports.swap_remove(i) {
+                glue::ws_close(&ws);
+            }
+        }
+    }
+}
+
+fn transport_id(raw: f64) -> TransportId {
+    TransportId::from_raw(raw as u64)
+}

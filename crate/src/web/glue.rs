@@ -1,0 +1,102 @@
+//! Bindings to `js/glue.js`, the small JavaScript side of the drivers.
+
+use js_sys::{Array, Function};
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen(module = "/js/glue.js")]
+extern "C" {
+    /// Event listeners of one socket or manager (a JS class, so listener calls stay in JS).
+    #[derive(Clone, Debug)]
+    pub type Listeners;
+
+    #[wasm_bindgen(constructor)]
+    pub fn new() -> Listeners;
+    #[wasm_bindgen(method, catch)]
+    pub fn on(this: &Listeners, ev: &JsValue, f: &JsValue, once: bool, prepend: bool) -> Result<Function, JsValue>;
+    #[wasm_bindgen(method)]
+    pub fn off(this: &Listeners, ev: &JsValue, f: &JsValue);
+    #[wasm_bindgen(method)]
+    pub fn listeners(this: &Listeners, ev: &JsValue) -> Array;
+    #[wasm_bindgen(method, js_name = addAny, catch)]
+    pub fn add_any(this: &Listeners, outgoing: bool, f: &JsValue, prepend: bool) -> Result<Function, JsValue>;
+    #[wasm_bindgen(method, js_name = removeAny)]
+    pub fn remove_any(this: &Listeners, outgoing: bool, f: &JsValue);
+    #[wasm_bindgen(method, getter)]
+    pub fn any(this: &Listeners) -> Array;
+    #[wasm_bindgen(method, getter, js_name = anyOut)]
+    pub fn any_out(this: &Listeners) -> Array;
+    #[wasm_bindgen(method, setter, js_name = self)]
+    pub fn set_self(this: &Listeners, target: &JsValue);
+    #[wasm_bindgen(method, js_name = emit)]
+    pub fn emit0(this: &Listeners, ev: &str);
+    #[wasm_bindgen(method, js_name = emit)]
+    pub fn emit1(this: &Listeners, ev: &str, a: &JsValue);
+    #[wasm_bindgen(method, js_name = emit)]
+    pub fn emit2(this: &Listeners, ev: &str, a: &JsValue, b: &JsValue);
+    #[wasm_bindgen(method, js_name = emitOutgoing)]
+    pub fn emit_outgoing(this: &Listeners, text: &JsValue, start: u32);
+
+    #[wasm_bindgen(js_name = wsOpen, catch)]
+    pub fn ws_open(id: f64, url: &str, handlers: &JsValue) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(js_name = wsSendText, catch)]
+    pub fn ws_send_text(ws: &JsValue, head: &str, body: &JsValue, start: u32) -> Result<(), JsValue>;
+    #[wasm_bindgen(js_name = wsSendBinary, catch)]
+    pub fn ws_send_binary(ws: &JsValue, data: &JsValue) -> Result<(), JsValue>;
+    #[wasm_bindgen(js_name = wsClose)]
+    pub fn ws_close(ws: &JsValue);
+    #[wasm_bindgen(js_name = httpRequest, catch)]
+    pub fn http_request(
+        id: f64,
+        url: &str,
+        body: Option<String>,
+        with_credentials: bool,
+        done: &JsValue,
+    ) -> Result<JsValue, JsValue>;
+
+    #[wasm_bindgen(js_name = textSlice)]
+    pub fn text_slice(text: &JsValue, start: u32) -> String;
+    #[wasm_bindgen(js_name = utf8Length)]
+    pub fn utf8_length(text: &JsValue, start: u32) -> u32;
+    #[wasm_bindgen(js_name = binaryBytes)]
+    pub fn binary_bytes(data: &JsValue) -> Vec<u8>;
+    #[wasm_bindgen(js_name = encodeArgs, catch)]
+    pub fn encode_args(args: &Array) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(js_name = prepareEmit, catch)]
+    pub fn prepare_emit(ev: &JsValue, args: &Array) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(js_name = promiseAck)]
+    pub fn promise_ack() -> Array;
+    #[wasm_bindgen(js_name = deliverEvent)]
+    pub fn deliver_event(
+        target: &Listeners,
+        text: &JsValue,
+        start: u32,
+        attachments: &JsValue,
+        ack_id: f64,
+        acker: &JsValue,
+    ) -> JsValue;
+    #[wasm_bindgen(js_name = settleAck)]
+    pub fn settle_ack(
+        f: &JsValue,
+        with_error: bool,
+        error: &JsValue,
+        text: &JsValue,
+        start: u32,
+        attachments: &JsValue,
+    ) -> bool;
+    #[wasm_bindgen(js_name = parseJson)]
+    pub fn parse_json(text: &str) -> JsValue;
+    #[wasm_bindgen(js_name = makeError)]
+    pub fn make_error(message: &str, code: &str, data: &JsValue) -> JsValue;
+    #[wasm_bindgen(js_name = reportException)]
+    pub fn report_exception(e: &JsValue);
+
+}
+
+#[wasm_bindgen]
+extern "C" {
+    /// The global `setTimeout` (windows and workers alike).
+    #[wasm_bindgen(js_name = setTimeout)]
+    pub fn global_set_timeout(f: &Function, ms: f64) -> JsValue;
+    #[wasm_bindgen(js_name = clearTimeout)]
+    pub fn global_clear_timeout(id: &JsValue);
+}

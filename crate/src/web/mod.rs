@@ -1,0 +1,28 @@
+//! Browser drivers and the exported JavaScript API (wasm32 only).
+//!
+//! - [`driver`]: runs the core on WebSocket, `fetch` long-polling and one timer;
+//! - [`manager`], [`socket`]: the `Manager` and `Socket` classes and `io()`, with
+//!   socket.io-client's names;
+//! - `glue.js` (in `crate/js/`): the few lines of JavaScript on the hot path.
+
+mod driver;
+mod error;
+mod events;
+mod glue;
+mod manager;
+mod options;
+mod socket;
+mod types;
+mod wire;
+
+pub use manager::{io, Manager};
+pub use socket::Socket;
+
+use wasm_bindgen::prelude::*;
+
+/// Runs when the module is instantiated.
+#[wasm_bindgen(start)]
+fn start() {
+    // A panic is a bug (the core never panics on input): make it readable in the console.
+    console_error_panic_hook::set_once();
+}
