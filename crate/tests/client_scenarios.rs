@@ -518,8 +518,13 @@ fn connection_state_recovery_sends_pid_and_offset() {
     h.ws_open(ws);
     h.text(ws, HANDSHAKE_WS);
     assert!(h.take_net().contains(&Net::SendText(ws, r#"40{"pid":"P","offset":"off-9","k":1}"#.into())));
+    // A recovering server replays missed events *before* its CONNECT answer.
+    h.take_events();
+    h.text(ws, r#"42["missed",1,"off-10"]"#);
+    assert!(h.take_events().is_empty(), "held until connected");
     h.text(ws, r#"40{"sid":"s1","pid":"P"}"#);
     assert!(h.client.socket_recovered(s));
+    assert_eq!(names(&h.take_events()), [r#"message:0:["missed",1,"off-10"]"#, "connect:0"]);
 }
 
 #[test]

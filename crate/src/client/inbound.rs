@@ -8,7 +8,7 @@ use crate::time::Instant;
 
 use super::engine::Role;
 use super::event::{ConnectError, DisconnectReason, Event, SocketId, TransportId};
-use super::socket::{AckTarget, Phase};
+use super::socket::{AckTarget, Phase, Received};
 use super::wire::Wire;
 use super::{Client, Reassembly, State};
 
@@ -232,8 +232,14 @@ impl<W: Wire> Client<W> {
     ) {
         let socket = SocketId(i);
         if kind == PacketKind::Event {
-            if self.sockets[i].is_connected() {
-                self.events.push_back(Event::Message { socket, data, attachments, ack: id });
+            match self.sockets[i].phase {
+                Phase::Connected { .. } => {
+                    self.events.push_back(Event::Message { socket, data, attachments, ack: id })
+                }
+                Phase::Connecting { connect_sent: true } => {
+                    self.sockets[i].receive_buffer.push_back(Received { data, attachments, ack: id })
+                }
+                _ => {}
             }
             return;
         }
@@ -291,7 +297,17 @@ impl<W: Wire> Client<W> {
         }
         s.pid = pid;
         s.phase = Phase::Connected { sid: sid.into_owned() };
-        // socket.io-client order: buffered emits go out, the retry queue resumes, then `connect`.
+        // socket.io-client order: events received early are delivered, buffered emits go out,
+        // the retry queue resumes, then `connect`.
+        while let Some(r) = self.sockets[i].receive_buffer.pop_front() {
+            let socket = SocketId(i);
+            self.events.push_back(Event::Message {
+                socket,
+                data: r.data,
+                attachments: r.attachments,
+                ack: r.ack,
+            });
+        }
         while let Some(packet) = self.sockets[i].send_buffer.pop_front() {
             self.write_event(i, packet);
         }

@@ -519,6 +519,7 @@ impl<W: Wire> Client<W> {
         let previous = std::mem::replace(&mut self.state, State::Idle);
         self.reassembly = None;
         for s in &mut self.sockets {
+            s.receive_buffer.clear();
             if let Phase::Connecting { connect_sent } = &mut s.phase {
                 *connect_sent = false;
             }

@@ -71,8 +71,19 @@ pub(crate) struct Socket<W: Wire> {
     next_ack_id: u64,
     pub acks: BTreeMap<u64, PendingAck<W>>,
     pub send_buffer: VecDeque<Packet<W>>,
+    /// Events that arrived before the CONNECT answer (a recovered session replays missed
+    /// packets first): delivered right after it.
+    pub receive_buffer: VecDeque<Received<W>>,
     pub queue: VecDeque<Queued<W>>,
     next_seq: u64,
+}
+
+/// An EVENT received before the socket was connected.
+#[derive(Debug)]
+pub(crate) struct Received<W: Wire> {
+    pub data: W::Text,
+    pub attachments: Vec<W::Binary>,
+    pub ack: Option<u64>,
 }
 
 impl<W: Wire> Socket<W> {
@@ -88,6 +99,7 @@ impl<W: Wire> Socket<W> {
             next_ack_id: 0,
             acks: BTreeMap::new(),
             send_buffer: VecDeque::new(),
+            receive_buffer: VecDeque::new(),
             queue: VecDeque::new(),
             next_seq: 0,
         }

@@ -211,13 +211,15 @@ impl Inner {
         while let Some(io) = self.client.poll_io() {
             let now = self.clock.observe(js_sys::Date::now());
             match io {
-                Io::OpenWebSocket { id, url } => match glue::ws_open(id.get() as f64, &url, &cb.ws_handlers) {
-                    Ok(ws) => self.transports.push((id, Transport::WebSocket(ws))),
-                    Err(e) => {
-                        let why = super::error::describe(&e);
-                        self.client.handle_transport_error(now, id, why);
+                Io::OpenWebSocket { id, url } => {
+                    match glue::ws_open(id.get() as f64, &url, &cb.ws_handlers) {
+                        Ok(ws) => self.transports.push((id, Transport::WebSocket(ws))),
+                        Err(e) => {
+                            let why = super::error::describe(&e);
+                            self.client.handle_transport_error(now, id, why);
+                        }
                     }
-                },
+                }
                 Io::Get { id, url } => {
                     let request = glue::http_request(
                         (id.get() * 2) as f64,
@@ -316,19 +318,22 @@ impl Callbacks {
         let ws_text = Closure::<dyn FnMut(f64, JsValue, String, bool, f64)>::new(
             move |id: f64, data: JsValue, head: String, whole: bool, now: f64| {
                 if let Some(d) = w.upgrade() {
-                    d.input(now, |c, now| c.handle_text(now, transport_id(id), &head, whole, JsText::new(data)));
+                    d.input(now, |c, now| {
+                        c.handle_text(now, transport_id(id), &head, whole, JsText::new(data))
+                    });
                 }
             },
         );
         let w = weak.clone();
-        let ws_binary = Closure::<dyn FnMut(f64, JsValue, f64)>::new(move |id: f64, data: JsValue, now: f64| {
-            if let Some(d) = w.upgrade() {
-                d.input(now, |c, now| c.handle_binary(now, transport_id(id), data));
-            }
-        });
+        let ws_binary =
+            Closure::<dyn FnMut(f64, JsValue, f64)>::new(move |id: f64, data: JsValue, now: f64| {
+                if let Some(d) = w.upgrade() {
+                    d.input(now, |c, now| c.handle_binary(now, transport_id(id), data));
+                }
+            });
         let w = weak.clone();
-        let ws_down =
-            Closure::<dyn FnMut(f64, bool, String, f64)>::new(move |id: f64, error: bool, why: String, now: f64| {
+        let ws_down = Closure::<dyn FnMut(f64, bool, String, f64)>::new(
+            move |id: f64, error: bool, why: String, now: f64| {
                 if let Some(d) = w.upgrade() {
                     d.forget_transport(transport_id(id));
                     d.input(now, |c, now| {
@@ -339,10 +344,11 @@ impl Callbacks {
                         }
                     });
                 }
-            });
+            },
+        );
         let w = weak.clone();
-        let http_done =
-            Closure::<dyn FnMut(f64, bool, JsValue, f64)>::new(move |tag: f64, ok: bool, text: JsValue, now: f64| {
+        let http_done = Closure::<dyn FnMut(f64, bool, JsValue, f64)>::new(
+            move |tag: f64, ok: bool, text: JsValue, now: f64| {
                 let Some(d) = w.upgrade() else { return };
                 let (id, is_post) = (TransportId::from_raw(tag as u64 / 2), tag as u64 % 2 == 1);
                 let text = text.as_string().unwrap_or_default();
@@ -352,7 +358,8 @@ impl Callbacks {
                     (false, true) => c.handle_poll_response(now, id, Ok(&text)),
                     (false, false) => c.handle_poll_response(now, id, Err(text)),
                 });
-            });
+            },
+        );
         let w = weak;
         let timer = Closure::<dyn FnMut()>::new(move || {
             if let Some(d) = w.upgrade() {

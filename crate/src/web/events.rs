@@ -34,9 +34,11 @@ pub(crate) fn socket_event(driver: &Rc<Driver>, l: &Listeners, acker: &js_sys::F
     match event {
         Event::Connect { .. } => l.emit0("connect"),
         Event::ConnectError { error, .. } => l.emit1("connect_error", &connect_error(error)),
-        Event::Disconnect { reason, description, .. } => {
-            l.emit2("disconnect", &reason.as_str().into(), &description.map_or(JsValue::UNDEFINED, Into::into))
-        }
+        Event::Disconnect { reason, description, .. } => l.emit2(
+            "disconnect",
+            &reason.as_str().into(),
+            &description.map_or(JsValue::UNDEFINED, Into::into),
+        ),
         Event::Message { socket, data, attachments, ack } => {
             let attachments = attachments_value(attachments);
             let (ack_id, acker) = match ack {

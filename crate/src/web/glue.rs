@@ -12,13 +12,20 @@ extern "C" {
     #[wasm_bindgen(constructor)]
     pub fn new() -> Listeners;
     #[wasm_bindgen(method, catch)]
-    pub fn on(this: &Listeners, ev: &JsValue, f: &JsValue, once: bool, prepend: bool) -> Result<Function, JsValue>;
+    pub fn on(
+        this: &Listeners,
+        ev: &JsValue,
+        f: &JsValue,
+        once: bool,
+        prepend: bool,
+    ) -> Result<Function, JsValue>;
     #[wasm_bindgen(method)]
     pub fn off(this: &Listeners, ev: &JsValue, f: &JsValue);
     #[wasm_bindgen(method)]
     pub fn listeners(this: &Listeners, ev: &JsValue) -> Array;
     #[wasm_bindgen(method, js_name = addAny, catch)]
-    pub fn add_any(this: &Listeners, outgoing: bool, f: &JsValue, prepend: bool) -> Result<Function, JsValue>;
+    pub fn add_any(this: &Listeners, outgoing: bool, f: &JsValue, prepend: bool)
+        -> Result<Function, JsValue>;
     #[wasm_bindgen(method, js_name = removeAny)]
     pub fn remove_any(this: &Listeners, outgoing: bool, f: &JsValue);
     #[wasm_bindgen(method, getter)]

@@ -76,9 +76,9 @@ pub(crate) fn parse_url(url: Option<&str>) -> Result<Target, Error> {
 fn random_seed() -> u64 {
     let mut bytes = [0u8; 8];
     let crypto = js_sys::Reflect::get(&js_sys::global(), &"crypto".into()).ok();
-    let filled = crypto.and_then(|c| c.dyn_into::<web_sys::Crypto>().ok()).map(|c| {
-        c.get_random_values_with_u8_array(&mut bytes).is_ok()
-    });
+    let filled = crypto
+        .and_then(|c| c.dyn_into::<web_sys::Crypto>().ok())
+        .map(|c| c.get_random_values_with_u8_array(&mut bytes).is_ok());
     if filled != Some(true) {
         bytes = (js_sys::Math::random() * u64::MAX as f64).to_bits().to_le_bytes();
     }
@@ -145,7 +145,9 @@ impl Manager {
         #[wasm_bindgen(unchecked_param_type = "SocketOptions")] opts: JsValue,
     ) -> Result<Socket, JsValue> {
         let auth = match js_sys::Reflect::get(&opts, &"auth".into()) {
-            Ok(a) if !a.is_undefined() && !a.is_null() => Some(options::auth_json(&a).map_err(|e| to_js(&e))?),
+            Ok(a) if !a.is_undefined() && !a.is_null() => {
+                Some(options::auth_json(&a).map_err(|e| to_js(&e))?)
+            }
             _ => None,
         };
         let nsp = if nsp.starts_with('/') { nsp.to_owned() } else { format!("/{nsp}") };
@@ -223,7 +225,8 @@ fn io_impl(url: Option<&str>, opts: &JsValue) -> Result<Socket, Error> {
     let face = options::read(opts)?;
     let key = format!("{}{}", target.origin, face.config.path);
     let cached = SHARED.with(|m| m.borrow().get(&key).cloned());
-    let new_connection = face.force_new || cached.as_ref().is_some_and(|m| m.driver.read(|c| c.has_socket(&target.nsp)));
+    let new_connection =
+        face.force_new || cached.as_ref().is_some_and(|m| m.driver.read(|c| c.has_socket(&target.nsp)));
     let manager = match cached {
         Some(m) if !new_connection => m,
         Some(_) => Manager::create(&target, &face)?,

@@ -48,7 +48,9 @@ pub(crate) fn read(opts: &JsValue) -> Result<FaceOptions, Error> {
             .map(|t| {
                 let name = t.as_string().unwrap_or_default();
                 TransportKind::from_name(&name).ok_or_else(|| {
-                    Error::InvalidOption(format!("transports: unsupported transport {name:?} (use \"polling\" or \"websocket\")"))
+                    Error::InvalidOption(format!(
+                        "transports: unsupported transport {name:?} (use \"polling\" or \"websocket\")"
+                    ))
                 })
             })
             .collect::<Result<_, _>>()?;
@@ -155,9 +157,9 @@ fn query(v: &JsValue) -> Result<Vec<(String, String)>, Error> {
             let pair: js_sys::Array = pair.unchecked_into();
             let key = pair.get(0).as_string()?;
             let value = pair.get(1);
-            let value = value.as_string().or_else(|| {
-                js_sys::JSON::stringify(&value).ok().and_then(|s| s.as_string())
-            })?;
+            let value = value
+                .as_string()
+                .or_else(|| js_sys::JSON::stringify(&value).ok().and_then(|s| s.as_string()))?;
             Some((key, value))
         })
         .collect())

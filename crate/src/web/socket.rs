@@ -116,7 +116,10 @@ impl Socket {
 
     /// Replaces the `auth` payload sent with the next CONNECT.
     #[wasm_bindgen(setter)]
-    pub fn set_auth(&self, #[wasm_bindgen(unchecked_param_type = "Record<string, unknown>")] auth: JsValue) -> Result<(), JsValue> {
+    pub fn set_auth(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "Record<string, unknown>")] auth: JsValue,
+    ) -> Result<(), JsValue> {
         let auth = if auth.is_undefined() || auth.is_null() {
             None
         } else {

@@ -1,0 +1,117 @@
+#!/usr/bin/env bash
+# One entry point for set-up, build, tests and benchmark.
+#
+#   ./build.sh          install what is missing, build dist/pkg (web package) and dist/extension
+#   ./build.sh test     also install test needs (browsers, drivers, test servers) and run every test
+#   ./build.sh bench    run the benchmark against socket.io-client and a raw WebSocket client
+#
+# Each install step checks first, so a warm machine skips it. Runs unattended (CI=true, no stdin).
+set -euo pipefail
+cd "$(dirname "$0")"
+ROOT=$PWD
+DIST=$ROOT/dist
+TARGET=wasm32-unknown-unknown
+export CARGO_TERM_COLOR=${CARGO_TERM_COLOR:-never}
+
+log() { printf '\n== %s\n' "$*"; }
+have() { command -v "$1" >/dev/null 2>&1; }
+
+# The wasm-bindgen CLI must match the wasm-bindgen crate exactly: read the version from Cargo.lock.
+wasm_bindgen_version() {
+  awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock
+}
+
+apt_install() {
+  local missing=()
+  for pkg in "$@"; do dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg"); done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  log "installing ${missing[*]} (apt)"
+  local sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+}
+
+npm_ci() { # npm_ci DIR: install exactly the committed lock, unless already installed from it
+  local dir=$1
+  if [ ! -f "$dir/node_modules/.package-lock.json" ] || [ "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; then
+    log "installing npm packages in ${dir#"$ROOT"/}"
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+}
+
+ensure_build_tools() {
+  have cargo || { echo "cargo is required (https://rustup.rs)"; exit 1; }
+  have node || { echo "Node.js 20+ is required"; exit 1; }
+  if ! rustup target list --installed | grep -qx "$TARGET"; then
+    log "adding the $TARGET Rust target"
+    rustup target add "$TARGET"
+  fi
+  local want; want=$(wasm_bindgen_version)
+  if ! have wasm-bindgen || [ "$(wasm-bindgen --version | awk '{print $2}')" != "$want" ]; then
+    log "installing wasm-bindgen-cli $want (takes a few minutes once)"
+    cargo install wasm-bindgen-cli --version "$want" --force
+  fi
+  npm_ci "$ROOT"
+}
+
+ensure_test_tools() {
+  apt_install chromium chromium-driver firefox-esr
+  if ! have geckodriver; then
+    log "installing geckodriver (cargo)"
+    cargo install geckodriver --locked
+  fi
+  npm_ci "$ROOT/tests"
+}
+
+size_line() { # size_line FILE
+  printf '  %-44s %9s bytes  %8s gzip\n' "${1#"$ROOT"/}" "$(wc -c <"$1")" "$(gzip -9c "$1" | wc -c)"
+}
+
+# build_pkg OUT FEATURES: release wasm → wasm-bindgen (ES module + .d.ts) → wasm-opt → package.json
+build_pkg() {
+  local out=$1 features=$2 name=eliza_socketio
+  local cargo_features=(--no-default-features)
+  [ -n "$features" ] && cargo_features+=(--features "$features")
+  cargo build --quiet --release --target "$TARGET" -p eliza-socketio "${cargo_features[@]}"
+  rm -rf "$out" && mkdir -p "$out"
+  wasm-bindgen --target web --weak-refs --out-dir "$out" --out-name "$name" \
+    "target/$TARGET/release/$name.wasm"
+  "$ROOT/node_modules/.bin/wasm-opt" -Oz --strip-debug --strip-producers \
+    --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+    --enable-reference-types --enable-multivalue --enable-mutable-globals \
+    -o "$out/${name}_bg.wasm" "$out/${name}_bg.wasm"
+  node "$ROOT/crate/pkg/write-package-json.mjs" "$out" "$features"
+}
+
+build() {
+  ensure_build_tools
+  log "building the web package (dist/pkg) and the Socket.IO-only package (dist/pkg-socketio)"
+  build_pkg "$DIST/pkg" eliza
+  build_pkg "$DIST/pkg-socketio" ""
+  log "assembling the extension (dist/extension)"
+  node "$ROOT/extension/assemble.mjs" "$DIST/pkg" "$DIST/extension"
+  log "outputs"
+  for f in "$DIST"/pkg/eliza_socketio_bg.wasm "$DIST"/pkg/eliza_socketio.js \
+           "$DIST"/pkg-socketio/eliza_socketio_bg.wasm "$DIST"/pkg-socketio/eliza_socketio.js; do
+    size_line "$f"
+  done
+  echo "  web package:        dist/pkg          (import from dist/pkg/eliza_socketio.js)"
+  echo "  Socket.IO only:     dist/pkg-socketio"
+  echo "  unpacked extension: dist/extension    (load in Chrome or Firefox, see README)"
+}
+
+run_tests() {
+  ensure_test_tools
+  build
+  log "native tests (protocol core, ElizaOS layer)"
+  cargo test --quiet -p eliza-socketio
+  log "browser, extension and fixture tests"
+  node "$ROOT/tests/run.mjs" "$@"
+}
+
+case "${1:-build}" in
+  build) build ;;
+  test) shift; run_tests "$@" ;;
+  bench) ensure_test_tools; build; node "$ROOT/tests/bench/run.mjs" ;;
+  *) echo "usage: ./build.sh [build|test|bench]"; exit 2 ;;
+esac
