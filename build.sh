@@ -60,6 +60,10 @@ ensure_test_tools() {
     log "installing geckodriver (cargo)"
     cargo install geckodriver --locked
   fi
+  if ! cargo fuzz --version >/dev/null 2>&1; then
+    log "installing cargo-fuzz"
+    cargo install cargo-fuzz --locked
+  fi
   npm_ci "$ROOT/tests"
 }
 
@@ -100,11 +104,29 @@ build() {
   echo "  unpacked extension: dist/extension    (load in Chrome or Firefox, see README)"
 }
 
+# Each fuzz target runs for FUZZ_SECONDS (default 30) on a fresh corpus: any panic fails the run.
+# cargo-fuzz needs nightly features; RUSTC_BOOTSTRAP lets the stable toolchain provide them.
+fuzz_smoke() {
+  local secs=${FUZZ_SECONDS:-30} out
+  out=$(mktemp)
+  for target in decoders client; do
+    log "fuzzing $target for ${secs}s"
+    if ! (cd crate/fuzz && RUSTC_BOOTSTRAP=1 cargo fuzz run "$target" -- -max_total_time="$secs" >"$out" 2>&1); then
+      tail -40 "$out"
+      echo "fuzz target $target failed (input saved under crate/fuzz/artifacts/$target)"
+      return 1
+    fi
+    grep -E '^Done' "$out" || true
+  done
+  rm -f "$out"
+}
+
 run_tests() {
   ensure_test_tools
   build
   log "native tests (protocol core, ElizaOS layer)"
   cargo test --quiet -p eliza-socketio
+  fuzz_smoke
   log "browser, extension and fixture tests"
   node "$ROOT/tests/run.mjs" "$@"
 }

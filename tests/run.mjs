@@ -1,0 +1,135 @@
+// Runs every test that needs real peers: test servers, headless Chromium and Firefox.
+// Called by `./build.sh test` after the native tests; expects dist/ to be built.
+//
+//   node tests/run.mjs            all suites
+//   node tests/run.mjs NAME…      only the named suites (see SUITES below)
+//
+// Every server and browser is started here or by a suite and stopped before exit, even on failure.
+
+import { spawn } from "node:child_process";
+import { once } from "node:events";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { createInterface } from "node:readline";
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const HOME = process.env.HOME || "/root";
+const children = new Set();
+
+/** Runs a command to completion, streaming its output; rejects on a non-zero exit. */
+function run(cmd, args, opts = {}) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { cwd: ROOT, stdio: ["ignore", "inherit", "inherit"], ...opts });
+    children.add(child);
+    child.on("error", reject);
+    child.on("exit", (code, signal) => {
+      children.delete(child);
+      if (code === 0) resolve();
+      else reject(new Error(`${cmd} ${args.join(" ")} failed (${signal || "exit " + code})`));
+    });
+  });
+}
+
+/** Starts the Socket.IO control server and returns its URL. */
+async function startControl() {
+  const child = spawn(process.execPath, [path.join(ROOT, "tests/fixtures/sio-control.mjs")], {
+    cwd: ROOT,
+    stdio: ["pipe", "pipe", "inherit"],
+  });
+  children.add(child);
+  child.on("exit", () => children.delete(child));
+  const lines = createInterface({ input: child.stdout });
+  const [line] = await Promise.race([
+    once(lines, "line"),
+    once(child, "exit").then(() => {
+      throw new Error("the control server exited before it was ready");
+    }),
+  ]);
+  return { url: JSON.parse(line).control, stop: () => stop(child) };
+}
+
+async function stop(child) {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  child.kill("SIGTERM");
+  const timer = setTimeout(() => child.kill("SIGKILL"), 5000);
+  await once(child, "exit");
+  clearTimeout(timer);
+}
+
+/** cargo test of the wasm browser suites in one browser, against the control server. */
+function wasmTests(browser, control) {
+  const env = {
+    ...process.env,
+    SIO_CONTROL_URL: control,
+    CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER: "wasm-bindgen-test-runner",
+    WASM_BINDGEN_TEST_TIMEOUT: "600",
+    WASM_BINDGEN_TEST_WEBDRIVER_JSON: path.join(ROOT, "crate/webdriver.json"),
+  };
+  // The runner prefers GECKODRIVER over CHROMEDRIVER: set exactly one.
+  delete env.GECKODRIVER;
+  delete env.CHROMEDRIVER;
+  delete env.SAFARIDRIVER;
+  if (browser === "firefox") env.GECKODRIVER = process.env.GECKODRIVER || path.join(HOME, ".cargo/bin/geckodriver");
+  else env.CHROMEDRIVER = process.env.CHROMEDRIVER || "/usr/bin/chromedriver";
+  return run(
+    "cargo",
+    ["test", "--quiet", "-p", "eliza-socketio", "--target", "wasm32-unknown-unknown", "--test", "browser", "--test", "worker"],
+    { env },
+  );
+}
+
+const SUITES = {
+  /** The test servers themselves (socket.io control server, ElizaOS fixture). */
+  fixtures: () => run(process.execPath, ["--test", "--test-concurrency=1", "tests/node/"]),
+  /** The Socket.IO client in Chromium and Firefox pages and a service worker. */
+  browsers: async () => {
+    const control = await startControl();
+    try {
+      await wasmTests("chromium", control.url);
+      await wasmTests("firefox", control.url);
+    } finally {
+      await control.stop();
+    }
+  },
+};
+
+async function main() {
+  const wanted = process.argv.slice(2);
+  const names = wanted.length ? wanted : Object.keys(SUITES);
+  for (const name of names) {
+    if (!SUITES[name]) throw new Error(`unknown suite ${name}; known: ${Object.keys(SUITES).join(", ")}`);
+  }
+  const failed = [];
+  for (const name of names) {
+    console.log(`\n--- ${name}`);
+    const started = Date.now();
+    try {
+      await SUITES[name]();
+      console.log(`--- ${name}: ok (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+    } catch (e) {
+      console.error(`--- ${name}: FAILED: ${e.message}`);
+      failed.push(name);
+    }
+  }
+  if (failed.length) {
+    console.error(`\nfailed suites: ${failed.join(", ")}`);
+    process.exitCode = 1;
+  } else {
+    console.log(`\nall suites passed: ${names.join(", ")}`);
+  }
+}
+
+async function cleanup() {
+  await Promise.all([...children].map((c) => stop(c).catch(() => {})));
+}
+
+for (const sig of ["SIGINT", "SIGTERM"]) {
+  process.on(sig, () => cleanup().finally(() => process.exit(130)));
+}
+
+main()
+  .catch((e) => {
+    console.error(e);
+    process.exitCode = 1;
+  })
+  .finally(cleanup);
