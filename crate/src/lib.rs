@@ -12,6 +12,8 @@
 
 pub mod backoff;
 pub mod client;
+#[cfg(feature = "eliza")]
+pub mod eliza;
 pub mod engine;
 pub mod error;
 pub mod json;

@@ -1,0 +1,82 @@
+//! What a session knows about one joined channel.
+
+use core::time::Duration;
+
+use super::message::MessageContext;
+use super::seen::SeenWindow;
+use super::stream::Streams;
+use crate::backoff::Backoff;
+use crate::time::Instant;
+
+/// First and largest delay before fetching a failed history page again.
+const HISTORY_RETRY_MIN: Duration = Duration::from_secs(2);
+const HISTORY_RETRY_MAX: Duration = Duration::from_secs(60);
+
+/// Where a channel is in (re)synchronizing with the server after a connect.
+///
+/// The order matters: history is fetched only once the server confirmed the join, because
+/// from then on every new message is broadcast to us; a page fetched earlier could miss a
+/// message stored between the fetch and the join. Outgoing messages wait for the history
+/// check, because the server does not de-duplicate a re-sent message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Phase {
+    /// No connection.
+    Offline,
+    /// ROOM_JOINING sent; waiting for `channel_joined` until `deadline` (then proceed anyway:
+    /// some servers do not confirm).
+    Joining { deadline: Instant },
+    /// History page `request` asked for; waiting for the driver's answer.
+    FetchingHistory { request: u64 },
+    /// The history fetch failed; try again at `until`.
+    RetryWait { until: Instant },
+    /// In sync: messages go out as soon as they are sent.
+    Live,
+}
+
+/// One joined channel.
+#[derive(Debug)]
+pub(crate) struct Channel {
+    pub(crate) id: String,
+    /// The agent that answers here (DM partner, or the agent given at join).
+    pub(crate) agent_id: Option<String>,
+    pub(crate) dm: bool,
+    pub(crate) phase: Phase,
+    pub(crate) history_backoff: Backoff,
+    pub(crate) seen: SeenWindow,
+    pub(crate) streams: Streams,
+    /// An agent reply is expected until this instant.
+    pub(crate) thinking_until: Option<Instant>,
+}
+
+impl Channel {
+    pub(crate) fn new(id: String, agent_id: Option<String>, dm: bool, since: Option<i64>) -> Self {
+        Channel {
+            id,
+            agent_id,
+            dm,
+            phase: Phase::Offline,
+            history_backoff: Backoff::new(HISTORY_RETRY_MIN, HISTORY_RETRY_MAX, 0.5),
+            seen: SeenWindow::since(since),
+            streams: Streams::default(),
+            thinking_until: None,
+        }
+    }
+
+    pub(crate) fn context(&self, entity_id: &str) -> MessageContext {
+        MessageContext {
+            channel_id: self.id.clone(),
+            entity_id: entity_id.to_owned(),
+            agent_id: self.agent_id.clone(),
+        }
+    }
+
+    /// The earliest instant this channel needs `handle_timeout`.
+    pub(crate) fn next_timeout(&self) -> Option<Instant> {
+        let phase = match self.phase {
+            Phase::Joining { deadline } => Some(deadline),
+            Phase::RetryWait { until } => Some(until),
+            _ => None,
+        };
+        [phase, self.thinking_until].into_iter().flatten().min()
+    }
+}

@@ -1,0 +1,159 @@
+//! What a [`super::Session`] tells its driver: events for the user and history requests.
+
+use serde::Serialize;
+use serde_json::Value;
+
+use super::error::ElizaError;
+use super::message::ChatMessage;
+
+/// How the server confirmed that it has a message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum AckVia {
+    /// A `messageAck`.
+    Ack,
+    /// The own `messageBroadcast` carrying our `clientMessageId`.
+    Echo,
+    /// Found in channel history after a reconnect (the live confirmation was lost).
+    History,
+}
+
+/// Something for the user. Serializes as `{type: "message", …}` with camelCase fields.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "type", rename_all = "camelCase", rename_all_fields = "camelCase")]
+#[non_exhaustive]
+pub enum ElizaEvent {
+    /// The server confirmed joining a channel (after every (re)connect).
+    Joined {
+        /// The channel.
+        channel_id: String,
+    },
+    /// A message the user does not have yet, or a newer version of one (same `id`: replace it —
+    /// this is how a streamed preview and an edited action message are superseded).
+    Message {
+        /// The message.
+        message: ChatMessage,
+        /// It came from a history page (missed while offline, or the backlog of a first join)
+        /// rather than live.
+        from_history: bool,
+    },
+    /// A piece of an agent reply being streamed. Provisional: the final `Message` with
+    /// `message_id` as its id replaces it.
+    StreamChunk {
+        /// The channel.
+        channel_id: String,
+        /// The id the final message will have.
+        message_id: String,
+        /// The agent writing.
+        agent_id: Option<String>,
+        /// Position of the chunk, from 0.
+        index: Option<u64>,
+        /// This chunk.
+        chunk: String,
+        /// All chunks so far, joined (raw model output: may contain encoded entities; not HTML).
+        text: String,
+    },
+    /// A streamed reply failed.
+    StreamError {
+        /// The channel.
+        channel_id: String,
+        /// The id the message would have had.
+        message_id: String,
+        /// The agent that was writing.
+        agent_id: Option<String>,
+        /// What the server said.
+        error: String,
+        /// What was produced before the failure.
+        partial_text: Option<String>,
+    },
+    /// The server has a message from the outbox; it left the outbox.
+    Ack {
+        /// The channel.
+        channel_id: String,
+        /// The id `send` returned.
+        client_message_id: String,
+        /// The server's id of the stored message (`ChatMessage::id`).
+        message_id: String,
+        /// How the confirmation came.
+        via: AckVia,
+        /// The server's status text (`messageAck` only).
+        status: Option<String>,
+    },
+    /// A message from the outbox failed. It stays in the outbox as failed until `retry` or
+    /// `discard`.
+    SendFailed {
+        /// The channel.
+        channel_id: String,
+        /// The id `send` returned.
+        client_message_id: String,
+        /// Why.
+        error: ElizaError,
+    },
+    /// An agent reply is expected (`active: true`) or no longer (reply, stream, or timeout).
+    /// The server sends no typing signal; this is inferred from the acknowledgement of a message
+    /// in a channel that has an agent.
+    Thinking {
+        /// The channel.
+        channel_id: String,
+        /// The agent expected to answer.
+        agent_id: Option<String>,
+        /// Whether it is thinking now.
+        active: bool,
+    },
+    /// A message was deleted on the server.
+    MessageDeleted {
+        /// The channel.
+        channel_id: String,
+        /// The deleted message.
+        message_id: String,
+    },
+    /// All messages of a channel were deleted.
+    ChannelCleared {
+        /// The channel.
+        channel_id: String,
+    },
+    /// A channel was deleted (the session stays joined until `leave`).
+    ChannelDeleted {
+        /// The channel.
+        channel_id: String,
+    },
+    /// An agent finished answering (`messageComplete`, sent by servers up to 1.4).
+    Complete {
+        /// The channel.
+        channel_id: String,
+    },
+    /// A `controlMessage` (older servers: `enable_input` / `disable_input`).
+    Control {
+        /// The channel.
+        channel_id: String,
+        /// `payload.action`, when it is a string.
+        action: Option<String>,
+        /// The whole payload.
+        payload: Value,
+    },
+    /// Something failed that is not tied to one outgoing message: a history fetch (the outbox
+    /// of the channel waits and the fetch is retried), a `messageError` with nothing in flight,
+    /// a malformed message, an outbox entry that could not be restored.
+    Error {
+        /// The channel concerned, if any.
+        channel_id: Option<String>,
+        /// What went wrong.
+        error: ElizaError,
+    },
+    /// The outbox changed: persist [`super::Session::outbox`] now. Comes after the events of
+    /// the same step.
+    OutboxChanged,
+}
+
+/// A page of channel history the session needs: fetch
+/// [`super::rest::channel_messages_url`]`(base, channel_id, limit, None)` and answer with
+/// [`super::Session::handle_history`], passing this request back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HistoryRequest {
+    /// The channel.
+    pub channel_id: String,
+    /// How many of the newest messages to fetch.
+    pub limit: u32,
+    /// Tells answers to this request from answers to older ones.
+    pub id: u64,
+}

@@ -1,0 +1,301 @@
+//! Messages the user sent that the server has not confirmed yet.
+//!
+//! An entry lives from `send` until the server acknowledges it (`messageAck`, the own echo, or
+//! the message found in channel history after a reconnect). Entries are plain serializable data
+//! so that the driver can persist them and hand them back after a restart: a message typed while
+//! offline survives closing the browser.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::error::ElizaError;
+use super::ids;
+use crate::time::Instant;
+
+/// Where an outgoing message stands.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "camelCase")]
+pub enum OutboxState {
+    /// Waiting for a connection, or for the channel's history check after a (re)connect.
+    #[default]
+    Queued,
+    /// Written to the socket; waiting for the server's acknowledgement.
+    Sent,
+    /// The server rejected it (`SERVER_ERROR`) or did not acknowledge it in time (`TIMEOUT`).
+    /// It stays until the user retries ([`super::Session::retry`]) or discards it
+    /// ([`super::Session::discard`]); a timed-out message is also checked and sent again
+    /// automatically after the next reconnect.
+    Failed {
+        /// [`ElizaError::code`] of the failure.
+        code: String,
+        /// The failure, for people.
+        message: String,
+    },
+}
+
+impl OutboxState {
+    fn failed(error: &ElizaError) -> Self {
+        OutboxState::Failed { code: error.code().to_owned(), message: error.to_string() }
+    }
+}
+
+/// One unconfirmed message.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OutboxEntry {
+    /// The id this client gave the message (SEND_MESSAGE `messageId`); the server echoes it.
+    pub client_message_id: String,
+    /// The channel it goes to.
+    pub channel_id: String,
+    /// The text, exactly as the user wrote it.
+    pub text: String,
+    /// Attachments to send (an array).
+    #[serde(default = "empty_array")]
+    pub attachments: Value,
+    /// Extra metadata given by the user (an object, or `null`).
+    #[serde(default)]
+    pub metadata: Value,
+    /// When `send` was called, on the driver's clock (milliseconds).
+    pub created_at: u64,
+    /// Where it stands.
+    #[serde(default)]
+    pub state: OutboxState,
+    /// How many times it was written to a socket. Non-zero means the server may have it, so it
+    /// is only written again after history shows that the server does not.
+    #[serde(default)]
+    pub attempts: u32,
+    /// When it was last written to a socket, on the driver's clock (milliseconds).
+    #[serde(default)]
+    pub last_sent_at: Option<u64>,
+}
+
+fn empty_array() -> Value {
+    Value::Array(Vec::new())
+}
+
+impl OutboxEntry {
+    /// The entry in canonical form, checked like a fresh `send`; for entries from storage.
+    pub(crate) fn validated(mut self) -> Result<Self, ElizaError> {
+        self.client_message_id = ids::require("clientMessageId", &self.client_message_id)?;
+        self.channel_id = ids::require("channelId", &self.channel_id)?;
+        check_text(&self.text)?;
+        check_extras(&self.attachments, &self.metadata)?;
+        if self.attachments.is_null() {
+            self.attachments = empty_array();
+        }
+        // The socket it was written to is gone: the server may or may not have it.
+        if self.state == OutboxState::Sent {
+            self.state = OutboxState::Queued;
+        }
+        Ok(self)
+    }
+
+    /// Whether the acknowledgement is overdue at `now`.
+    fn ack_overdue(&self, now: Instant, ack_timeout_ms: u64) -> bool {
+        self.ack_deadline(ack_timeout_ms).is_some_and(|at| at <= now)
+    }
+
+    fn ack_deadline(&self, ack_timeout_ms: u64) -> Option<Instant> {
+        match (&self.state, self.last_sent_at) {
+            (OutboxState::Sent, Some(at)) => Some(Instant::from_millis(at.saturating_add(ack_timeout_ms))),
+            _ => None,
+        }
+    }
+}
+
+/// Message text must say something; it is otherwise sent verbatim.
+pub(crate) fn check_text(text: &str) -> Result<(), ElizaError> {
+    if text.trim().is_empty() {
+        return Err(ElizaError::InvalidArgument("message text is empty".into()));
+    }
+    Ok(())
+}
+
+/// Attachments must be an array and metadata an object (either may be `null`).
+pub(crate) fn check_extras(attachments: &Value, metadata: &Value) -> Result<(), ElizaError> {
+    if !(attachments.is_null() || attachments.is_array()) {
+        return Err(ElizaError::InvalidArgument("attachments must be an array".into()));
+    }
+    if !(metadata.is_null() || metadata.is_object()) {
+        return Err(ElizaError::InvalidArgument("metadata must be an object".into()));
+    }
+    Ok(())
+}
+
+/// The unconfirmed messages, in the order they were sent.
+#[derive(Debug, Default)]
+pub(crate) struct Outbox {
+    entries: Vec<OutboxEntry>,
+    /// Something changed since the driver was last told (it persists the outbox then).
+    changed: bool,
+}
+
+impl Outbox {
+    pub(crate) fn entries(&self) -> &[OutboxEntry] {
+        &self.entries
+    }
+
+    pub(crate) fn get(&self, client_message_id: &str) -> Option<&OutboxEntry> {
+        self.entries.iter().find(|e| e.client_message_id == client_message_id)
+    }
+
+    pub(crate) fn push(&mut self, entry: OutboxEntry) {
+        self.entries.push(entry);
+        self.changed = true;
+    }
+
+    pub(crate) fn remove(&mut self, client_message_id: &str) -> Option<OutboxEntry> {
+        let i = self.entries.iter().position(|e| e.client_message_id == client_message_id)?;
+        self.changed = true;
+        Some(self.entries.remove(i))
+    }
+
+    /// Reports (once) that the outbox changed.
+    pub(crate) fn take_changed(&mut self) -> bool {
+        core::mem::take(&mut self.changed)
+    }
+
+    /// Ids of the queued entries of `channel_id`, oldest first.
+    pub(crate) fn queued_in(&self, channel_id: &str) -> Vec<String> {
+        self.entries
+            .iter()
+            .filter(|e| e.channel_id == channel_id && e.state == OutboxState::Queued)
+            .map(|e| e.client_message_id.clone())
+            .collect()
+    }
+
+    /// Whether `channel_id` has entries that were written before and are waiting again.
+    pub(crate) fn needs_check(&self, channel_id: &str) -> bool {
+        self.entries
+            .iter()
+            .any(|e| e.channel_id == channel_id && e.state == OutboxState::Queued && e.attempts > 0)
+    }
+
+    /// Records a write of the entry to the socket.
+    pub(crate) fn mark_sent(&mut self, client_message_id: &str, now: Instant) {
+        if let Some(entry) = self.entries.iter_mut().find(|e| e.client_message_id == client_message_id) {
+            entry.state = OutboxState::Sent;
+            entry.attempts = entry.attempts.saturating_add(1);
+            entry.last_sent_at = Some(now.as_millis());
+            self.changed = true;
+        }
+    }
+
+    /// Puts a failed entry back in the queue; `false` if it is not failed.
+    pub(crate) fn requeue_failed(&mut self, client_message_id: &str) -> bool {
+        let Some(entry) = self.entries.iter_mut().find(|e| e.client_message_id == client_message_id) else {
+            return false;
+        };
+        if !matches!(entry.state, OutboxState::Failed { .. }) {
+            return false;
+        }
+        entry.state = OutboxState::Queued;
+        self.changed = true;
+        true
+    }
+
+    /// The connection is gone: whatever was in flight waits for the next history check. So do
+    /// messages that timed out: a silent server is most often a dead connection not yet
+    /// noticed, and history will tell whether they arrived. Messages the server refused stay
+    /// failed.
+    pub(crate) fn requeue_in_flight(&mut self) {
+        let timeout_code = ElizaError::Timeout(String::new()).code();
+        for entry in &mut self.entries {
+            let unknown_fate = match &entry.state {
+                OutboxState::Sent => true,
+                OutboxState::Failed { code, .. } => code == timeout_code,
+                OutboxState::Queued => false,
+            };
+            if unknown_fate {
+                entry.state = OutboxState::Queued;
+                self.changed = true;
+            }
+        }
+    }
+
+    /// Marks the entry failed; returns its channel.
+    pub(crate) fn fail(&mut self, client_message_id: &str, error: &ElizaError) -> Option<String> {
+        let entry = self.entries.iter_mut().find(|e| e.client_message_id == client_message_id)?;
+        entry.state = OutboxState::failed(error);
+        self.changed = true;
+        Some(entry.channel_id.clone())
+    }
+
+    /// The in-flight entry written first (the server answers in order), if any.
+    pub(crate) fn oldest_in_flight(&self) -> Option<&OutboxEntry> {
+        self.entries
+            .iter()
+            .filter(|e| e.state == OutboxState::Sent)
+            .min_by_key(|e| e.last_sent_at.unwrap_or(0))
+    }
+
+    /// Ids of in-flight entries whose acknowledgement is overdue.
+    pub(crate) fn overdue(&self, now: Instant, ack_timeout_ms: u64) -> Vec<String> {
+        self.entries
+            .iter()
+            .filter(|e| e.ack_overdue(now, ack_timeout_ms))
+            .map(|e| e.client_message_id.clone())
+            .collect()
+    }
+
+    /// The earliest acknowledgement deadline.
+    pub(crate) fn next_deadline(&self, ack_timeout_ms: u64) -> Option<Instant> {
+        self.entries.iter().filter_map(|e| e.ack_deadline(ack_timeout_ms)).min()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn entry() -> OutboxEntry {
+        OutboxEntry {
+            client_message_id: "11111111-2222-4333-8444-555555555555".into(),
+            channel_id: "ea01db97-1111-4222-8333-444455556666".into(),
+            text: "hi".into(),
+            attachments: json!([]),
+            metadata: Value::Null,
+            created_at: 7,
+            state: OutboxState::Sent,
+            attempts: 1,
+            last_sent_at: Some(7),
+        }
+    }
+
+    #[test]
+    fn round_trips_through_json_in_camel_case() {
+        let e = entry();
+        let v = serde_json::to_value(&e).unwrap();
+        assert_eq!(v["clientMessageId"], "11111111-2222-4333-8444-555555555555");
+        assert_eq!(v["state"], json!({"kind": "sent"}));
+        let back: OutboxEntry = serde_json::from_value(v).unwrap();
+        assert_eq!(back, e);
+        let failed = OutboxState::failed(&ElizaError::Timeout("late".into()));
+        assert_eq!(
+            serde_json::to_value(failed).unwrap(),
+            json!({"kind": "failed", "code": "TIMEOUT", "message": "late"})
+        );
+    }
+
+    #[test]
+    fn restored_in_flight_entries_wait_for_a_check() {
+        let e = entry().validated().unwrap();
+        assert_eq!(e.state, OutboxState::Queued);
+        assert_eq!(e.attempts, 1);
+        let bad = OutboxEntry { text: " \n".into(), ..entry() };
+        assert_eq!(bad.validated().unwrap_err().code(), "INVALID_ARGUMENT");
+        let bad = OutboxEntry { channel_id: "general".into(), ..entry() };
+        assert_eq!(bad.validated().unwrap_err().code(), "INVALID_ARGUMENT");
+    }
+
+    #[test]
+    fn minimal_stored_form_is_accepted() {
+        let v = json!({"clientMessageId": "11111111-2222-4333-8444-555555555555",
+            "channelId": "ea01db97-1111-4222-8333-444455556666", "text": "hi", "createdAt": 1});
+        let e: OutboxEntry = serde_json::from_value(v).unwrap();
+        assert_eq!(e.state, OutboxState::Queued);
+        assert_eq!(e.attachments, json!([]));
+    }
+}

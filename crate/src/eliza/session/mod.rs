@@ -1,0 +1,352 @@
+//! [`Session`]: one user's conversations with ElizaOS agents over one socket, free of I/O.
+
+mod inbound;
+mod options;
+mod sync;
+
+use std::collections::VecDeque;
+
+use serde_json::Value;
+
+use super::channel::{Channel, Phase};
+use super::error::ElizaError;
+use super::event::{ElizaEvent, HistoryRequest};
+use super::ids;
+use super::message::MessageContext;
+use super::outbox::{check_extras, check_text, Outbox, OutboxEntry, OutboxState};
+use super::payload::Sender;
+use crate::rng::Rng;
+use crate::time::Instant;
+
+pub use options::{JoinOptions, SendOptions, SessionConfig};
+
+/// The message server every ElizaOS install has until another is configured.
+pub const DEFAULT_MESSAGE_SERVER_ID: &str = "00000000-0000-0000-0000-000000000000";
+
+/// One user's conversations with ElizaOS agents over one Socket.IO connection, without I/O.
+///
+/// See the [module documentation](super) for the driving loop.
+#[derive(Debug)]
+pub struct Session {
+    config: SessionConfig,
+    message_server_id: String,
+    rng: Rng,
+    connected: bool,
+    channels: Vec<Channel>,
+    outbox: Outbox,
+    next_request: u64,
+    emits: VecDeque<Value>,
+    history_requests: VecDeque<HistoryRequest>,
+    events: VecDeque<ElizaEvent>,
+}
+
+impl Session {
+    /// A session for `config`; `seed` feeds the client message ids and must come from real
+    /// randomness (`crypto.getRandomValues`): an id repeated across restarts could match an
+    /// old message in history and make the session believe a new message was delivered.
+    pub fn new(config: SessionConfig, seed: u64) -> Result<Self, ElizaError> {
+        Ok(Session {
+            config: config.validate()?,
+            message_server_id: DEFAULT_MESSAGE_SERVER_ID.to_owned(),
+            rng: Rng::new(seed),
+            connected: false,
+            channels: Vec::new(),
+            outbox: Outbox::default(),
+            next_request: 0,
+            emits: VecDeque::new(),
+            history_requests: VecDeque::new(),
+            events: VecDeque::new(),
+        })
+    }
+
+    // ---- getters ----
+
+    /// The user's entity id, canonical.
+    pub fn entity_id(&self) -> &str {
+        &self.config.entity_id
+    }
+
+    /// The message server id sent with every join and message.
+    pub fn message_server_id(&self) -> &str {
+        &self.message_server_id
+    }
+
+    /// Whether the socket is connected, as last reported.
+    pub fn is_connected(&self) -> bool {
+        self.connected
+    }
+
+    /// Whether `channel_id` is joined (whatever the connection state).
+    pub fn is_joined(&self, channel_id: &str) -> bool {
+        self.find(channel_id).is_some()
+    }
+
+    /// Whether `channel_id` is in sync with the server (messages sent now go out at once).
+    pub fn is_live(&self, channel_id: &str) -> bool {
+        self.find(channel_id).is_some_and(|i| self.channels[i].phase == Phase::Live)
+    }
+
+    /// Whether an agent reply is expected in `channel_id`.
+    pub fn is_thinking(&self, channel_id: &str) -> bool {
+        self.find(channel_id).is_some_and(|i| self.channels[i].thinking_until.is_some())
+    }
+
+    /// The messages not yet confirmed by the server, oldest first: what to persist.
+    pub fn outbox(&self) -> &[OutboxEntry] {
+        self.outbox.entries()
+    }
+
+    /// What `own` and `from_agent` of messages in `channel_id` are relative to, for
+    /// [`super::rest::parse_history`] (the agent is known only for joined channels).
+    pub fn message_context(&self, channel_id: &str) -> MessageContext {
+        match self.find(channel_id) {
+            Some(i) => self.channels[i].context(&self.config.entity_id),
+            None => MessageContext {
+                channel_id: ids::canonical(channel_id).unwrap_or_else(|| channel_id.to_owned()),
+                entity_id: self.config.entity_id.clone(),
+                agent_id: None,
+            },
+        }
+    }
+
+    fn find(&self, channel_id: &str) -> Option<usize> {
+        let id = ids::canonical(channel_id)?;
+        self.channels.iter().position(|c| c.id == id)
+    }
+
+    // ---- commands ----
+
+    /// Uses `id` (from `GET /api/messaging/message-server/current`) from now on.
+    pub fn set_message_server_id(&mut self, id: &str) -> Result<(), ElizaError> {
+        self.message_server_id = ids::require("messageServerId", id)?;
+        Ok(())
+    }
+
+    /// Joins a channel: now if connected, else on the next connect; again after every
+    /// reconnect. Joining a joined channel updates its agent and DM flag.
+    pub fn join(&mut self, now: Instant, options: JoinOptions) -> Result<(), ElizaError> {
+        let id = ids::require("channelId", &options.channel_id)?;
+        let agent_id = options.agent_id.as_deref().map(|a| ids::require("agentId", a)).transpose()?;
+        if options.dm && agent_id.is_none() {
+            return Err(ElizaError::InvalidArgument("a DM channel needs the agent's id".into()));
+        }
+        if let Some(i) = self.channels.iter().position(|c| c.id == id) {
+            let channel = &mut self.channels[i];
+            channel.agent_id = agent_id;
+            channel.dm = options.dm;
+            if self.connected {
+                // Tells the server the new agent; the channel's sync is unaffected.
+                self.emit_join(i);
+            }
+            return Ok(());
+        }
+        self.channels.push(Channel::new(id, agent_id, options.dm, options.since));
+        if self.connected {
+            self.start_join(now, self.channels.len() - 1);
+        }
+        Ok(())
+    }
+
+    /// Stops following a channel; returns whether it was joined. The server has no leave
+    /// message: its events are dropped here until the next reconnect ends the membership.
+    /// Its outbox entries stay and go out if the channel is joined again.
+    pub fn leave(&mut self, channel_id: &str) -> bool {
+        let Some(i) = self.find(channel_id) else { return false };
+        self.channels.remove(i);
+        true
+    }
+
+    /// Sends `text` (verbatim) to a joined channel and returns the client message id.
+    ///
+    /// The message goes out now if the channel is live, else after the next connect and history
+    /// check; it stays in the [`outbox`](Self::outbox) until the server confirms it
+    /// ([`ElizaEvent::Ack`]).
+    pub fn send(
+        &mut self,
+        now: Instant,
+        channel_id: &str,
+        text: &str,
+        options: SendOptions,
+    ) -> Result<String, ElizaError> {
+        check_text(text)?;
+        check_extras(&options.attachments, &options.metadata)?;
+        let channel = ids::require("channelId", channel_id)?;
+        let i = self.channels.iter().position(|c| c.id == channel).ok_or_else(|| {
+            ElizaError::InvalidArgument(format!("channel {channel} is not joined: join it before sending"))
+        })?;
+        let mut client_message_id = ids::new_v4(&mut self.rng);
+        while self.outbox.get(&client_message_id).is_some() {
+            client_message_id = ids::new_v4(&mut self.rng);
+        }
+        let attachments = match options.attachments {
+            Value::Null => Value::Array(Vec::new()),
+            given => given,
+        };
+        self.outbox.push(OutboxEntry {
+            client_message_id: client_message_id.clone(),
+            channel_id: channel,
+            text: text.to_owned(),
+            attachments,
+            metadata: options.metadata,
+            created_at: now.as_millis(),
+            state: OutboxState::Queued,
+            attempts: 0,
+            last_sent_at: None,
+        });
+        self.advance(now, i);
+        Ok(client_message_id)
+    }
+
+    /// Sends a failed message again (after a history check if the server may have it).
+    pub fn retry(&mut self, now: Instant, client_message_id: &str) -> Result<(), ElizaError> {
+        let id = ids::require("clientMessageId", client_message_id)?;
+        if !self.outbox.requeue_failed(&id) {
+            return Err(ElizaError::InvalidArgument(format!("no failed message {id} in the outbox")));
+        }
+        let channel = self.outbox.get(&id).map(|e| e.channel_id.clone()).unwrap_or_default();
+        if let Some(i) = self.find(&channel) {
+            self.advance(now, i);
+        }
+        Ok(())
+    }
+
+    /// Removes a message from the outbox (it will not be sent again); returns it.
+    pub fn discard(&mut self, client_message_id: &str) -> Option<OutboxEntry> {
+        self.outbox.remove(&ids::canonical(client_message_id)?)
+    }
+
+    /// Puts back entries saved from [`outbox`](Self::outbox) before a restart. Entries already
+    /// present are skipped; invalid ones are reported as [`ElizaEvent::Error`]. Entries that
+    /// were in flight are checked against history before being sent again.
+    pub fn restore_outbox(&mut self, now: Instant, entries: Vec<OutboxEntry>) {
+        let mut channels = Vec::new();
+        for entry in entries {
+            match entry.validated() {
+                Ok(entry) if self.outbox.get(&entry.client_message_id).is_none() => {
+                    channels.push(entry.channel_id.clone());
+                    self.outbox.push(entry);
+                }
+                Ok(_) => {}
+                Err(error) => self.events.push_back(ElizaEvent::Error { channel_id: None, error }),
+            }
+        }
+        channels.dedup();
+        for channel in channels {
+            if let Some(i) = self.find(&channel) {
+                self.advance(now, i);
+            }
+        }
+    }
+
+    // ---- polls ----
+
+    /// The next payload to emit as Socket.IO event [`super::EVENT_NAME`] (`"message"`).
+    /// Emit it at once; if the socket is not connected, drop it (the session re-sends what
+    /// matters after the next connect): never let the socket layer buffer it.
+    #[must_use = "the driver must emit every payload"]
+    pub fn poll_emit(&mut self) -> Option<Value> {
+        self.emits.pop_front()
+    }
+
+    /// The next history page to fetch.
+    #[must_use = "the driver must fetch every history page and call handle_history"]
+    pub fn poll_history_request(&mut self) -> Option<HistoryRequest> {
+        self.history_requests.pop_front()
+    }
+
+    /// The next thing to tell the user.
+    #[must_use = "events carry messages for the user"]
+    pub fn poll_event(&mut self) -> Option<ElizaEvent> {
+        if let Some(event) = self.events.pop_front() {
+            return Some(event);
+        }
+        self.outbox.take_changed().then_some(ElizaEvent::OutboxChanged)
+    }
+
+    /// When `handle_timeout` must next be called, if ever.
+    #[must_use = "the driver must arm a timer for this instant"]
+    pub fn poll_timeout(&self) -> Option<Instant> {
+        let channels = self.channels.iter().filter_map(Channel::next_timeout);
+        let acks = self.outbox.next_deadline(self.ack_timeout_ms());
+        channels.chain(acks).min()
+    }
+
+    // ---- timers ----
+
+    /// Runs whatever is due at `now`: join and history retries, acknowledgement and thinking
+    /// timeouts.
+    pub fn handle_timeout(&mut self, now: Instant) {
+        for i in 0..self.channels.len() {
+            match self.channels[i].phase {
+                Phase::Joining { deadline } if deadline <= now => self.request_history(i),
+                Phase::RetryWait { until } if until <= now => self.request_history(i),
+                _ => {}
+            }
+            if self.channels[i].thinking_until.is_some_and(|at| at <= now) {
+                self.stop_thinking(i);
+            }
+        }
+        let timeout = self.config.ack_timeout;
+        for id in self.outbox.overdue(now, self.ack_timeout_ms()) {
+            let error = ElizaError::Timeout(format!(
+                "the server did not confirm the message within {} s",
+                timeout.as_secs()
+            ));
+            self.fail(&id, error);
+        }
+    }
+
+    fn ack_timeout_ms(&self) -> u64 {
+        u64::try_from(self.config.ack_timeout.as_millis()).unwrap_or(u64::MAX)
+    }
+
+    // ---- shared steps ----
+
+    fn sender(&self) -> Sender<'_> {
+        Sender {
+            entity_id: &self.config.entity_id,
+            name: &self.config.user_name,
+            source: &self.config.source,
+            message_server_id: &self.message_server_id,
+        }
+    }
+
+    /// Marks an outbox entry failed and says so.
+    fn fail(&mut self, client_message_id: &str, error: ElizaError) {
+        if let Some(channel_id) = self.outbox.fail(client_message_id, &error) {
+            self.events.push_back(ElizaEvent::SendFailed {
+                channel_id,
+                client_message_id: client_message_id.to_owned(),
+                error,
+            });
+        }
+    }
+
+    /// An agent reply is now expected in channel `i` (if it has an agent).
+    fn start_thinking(&mut self, now: Instant, i: usize) {
+        let channel = &mut self.channels[i];
+        if channel.agent_id.is_none() {
+            return;
+        }
+        let was_thinking = channel.thinking_until.is_some();
+        channel.thinking_until = Some(now + self.config.thinking_timeout);
+        if !was_thinking {
+            self.events.push_back(ElizaEvent::Thinking {
+                channel_id: channel.id.clone(),
+                agent_id: channel.agent_id.clone(),
+                active: true,
+            });
+        }
+    }
+
+    fn stop_thinking(&mut self, i: usize) {
+        let channel = &mut self.channels[i];
+        if channel.thinking_until.take().is_some() {
+            self.events.push_back(ElizaEvent::Thinking {
+                channel_id: channel.id.clone(),
+                agent_id: channel.agent_id.clone(),
+                active: false,
+            });
+        }
+    }
+}
