@@ -363,3 +363,36 @@ export function makeError(message, code, data) {
 export function reportException(e) {
   report(e);
 }
+
+// ---- REST (ElizaOS layer) ----
+
+/**
+ * A JSON API request. Resolves with `[status, bodyText]` whatever the status; rejects only when
+ * the server cannot be reached (or on timeout), with the platform's error.
+ */
+export async function httpJson(method, url, apiKey, body, timeoutMs) {
+  const headers = { accept: "application/json" };
+  if (apiKey) headers["X-API-KEY"] = apiKey;
+  if (body !== undefined) headers["content-type"] = "application/json";
+  const ctrl = new AbortController();
+  const timer = setTimeout(() => ctrl.abort(), timeoutMs);
+  try {
+    const res = await fetch(url, { method, headers, body, cache: "no-store", credentials: "omit", signal: ctrl.signal });
+    return [res.status, await res.text()];
+  } catch (e) {
+    throw ctrl.signal.aborted ? new Error("no answer within " + timeoutMs + " ms") : e;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** A random v4 UUID (crypto.randomUUID where available). */
+export function randomUuid() {
+  if (typeof crypto !== "undefined" && crypto.randomUUID) return crypto.randomUUID();
+  const b = new Uint8Array(16);
+  crypto.getRandomValues(b);
+  b[6] = (b[6] & 0x0f) | 0x40;
+  b[8] = (b[8] & 0x3f) | 0x80;
+  const h = Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}

@@ -25,5 +25,7 @@ pub use error::{Error, ProtocolError, TransportKind};
 
 #[cfg(target_arch = "wasm32")]
 mod web;
+#[cfg(all(target_arch = "wasm32", feature = "eliza"))]
+pub use web::ElizaClient;
 #[cfg(target_arch = "wasm32")]
 pub use web::{io, Manager, Socket};

@@ -310,6 +310,7 @@ fn ack_timeouts_and_disconnects_settle_every_callback() {
         ack: Some(1),
         timeout: Some(Duration::from_millis(500)),
         volatile: false,
+        session_only: false,
     };
     h.emit_with(s, timed);
     h.emit(s, r#"["other"]"#, Some(2));
@@ -359,6 +360,7 @@ fn binary_packets_both_ways() {
         ack: Some(3),
         timeout: None,
         volatile: false,
+        session_only: false,
     };
     h.emit_with(s, emit);
     assert_eq!(
@@ -399,6 +401,7 @@ fn binary_over_polling_uses_base64() {
         ack: None,
         timeout: None,
         volatile: false,
+        session_only: false,
     };
     h.emit_with(s, emit);
     assert_eq!(
@@ -594,7 +597,14 @@ fn volatile_emits_are_dropped_when_not_writable() {
     h.ws_close(ws);
     h.emit_with(
         s,
-        Emit { data: r#"["v"]"#.into(), attachments: vec![], ack: None, timeout: None, volatile: true },
+        Emit {
+            data: r#"["v"]"#.into(),
+            attachments: vec![],
+            ack: None,
+            timeout: None,
+            volatile: true,
+            session_only: false,
+        },
     );
     assert_eq!(h.client.socket_pending(s), 0);
     h.advance(10_000);
@@ -641,4 +651,28 @@ fn stale_transport_callbacks_are_ignored() {
     h.pump();
     assert!(h.take_events().is_empty());
     assert!(!h.client.socket_connected(s));
+}
+
+#[test]
+fn session_only_emits_are_never_kept_for_the_next_connection() {
+    let (mut h, s, ws) = Harness::connected_ws(None);
+    let once = |data: &str| Emit {
+        data: data.into(),
+        attachments: vec![],
+        ack: None,
+        timeout: None,
+        volatile: false,
+        session_only: true,
+    };
+    h.emit_with(s, once(r#"["now"]"#));
+    assert_eq!(h.take_net(), vec![Net::SendText(ws, r#"42["now"]"#.into())]);
+    h.ws_close(ws);
+    h.emit_with(s, once(r#"["later"]"#));
+    assert_eq!(h.client.socket_pending(s), 0, "dropped, not buffered");
+    // Also when the session turns out to be dead only at the time of the emit.
+    let (mut h, s, ws) = Harness::connected_ws(None);
+    h.freeze_for(60_000);
+    h.emit_with(s, once(r#"["stale"]"#));
+    assert_eq!(h.client.socket_pending(s), 0);
+    assert!(!h.take_net().iter().any(|n| matches!(n, Net::SendText(id, _) if *id == ws)));
 }

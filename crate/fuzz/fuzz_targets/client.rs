@@ -54,8 +54,8 @@ fuzz_target!(|data: &[u8]| {
             0 => c.connect(t, root),
             1 => c.connect(t, admin),
             2 => c.disconnect(t, if op & 16 == 0 { root } else { admin }),
-            3 => c.emit(t, root, Emit { data: "[\"x\"]".into(), attachments: vec![], ack: Some(u64::from(op)), timeout: None, volatile: op & 32 != 0 }),
-            4 => c.emit(t, admin, Emit { data: "[\"b\",{\"_placeholder\":true,\"num\":0}]".into(), attachments: vec![vec![op]], ack: None, timeout: Some(Duration::from_millis(5)), volatile: false }),
+            3 => c.emit(t, root, Emit { data: "[\"x\"]".into(), attachments: vec![], ack: Some(u64::from(op)), timeout: None, volatile: op & 32 != 0, session_only: op & 64 != 0 }),
+            4 => c.emit(t, admin, Emit { data: "[\"b\",{\"_placeholder\":true,\"num\":0}]".into(), attachments: vec![vec![op]], ack: None, timeout: Some(Duration::from_millis(5)), volatile: false, session_only: false }),
             5 => c.handle_transport_open(t, id),
             6 => {
                 let frame = FRAMES[usize::from(op >> 4) % FRAMES.len()];

@@ -79,6 +79,10 @@ pub struct Emit<W: Wire> {
     pub timeout: Option<Duration>,
     /// Drop the packet rather than buffer it when it cannot be written right away.
     pub volatile: bool,
+    /// Drop the packet rather than keep it for the next connection when the socket is not
+    /// connected (unlike `volatile`, a write the current session can still carry is kept). For
+    /// callers that re-send by themselves after reconnecting.
+    pub session_only: bool,
 }
 
 /// A Socket.IO client connection, free of I/O. See the module documentation for how to drive it.
@@ -134,6 +138,19 @@ impl<W: Wire> Client<W> {
     /// Whether the Engine.IO session is open.
     pub fn is_open(&self) -> bool {
         matches!(self.state, State::Open { .. })
+    }
+
+    /// When the next reconnection attempt starts, while waiting for it.
+    pub fn reconnect_at(&self) -> Option<Instant> {
+        match self.state {
+            State::Waiting { until } => Some(until),
+            _ => None,
+        }
+    }
+
+    /// Reconnection attempts made since the last successful connection.
+    pub fn reconnect_attempts(&self) -> u32 {
+        self.backoff.attempts()
     }
 
     /// Whether a reconnection loop is running.
@@ -346,6 +363,14 @@ impl<W: Wire> Client<W> {
             return;
         }
         let timeout = emit.timeout.or(self.shared.config.ack_timeout);
+        if emit.session_only {
+            if self.engine().is_some_and(|e| e.ping_expired(now)) {
+                return self.close_engine(now, DisconnectReason::PingTimeout, None, None);
+            }
+            if !(self.is_open() && self.sockets[i].is_connected()) {
+                return;
+            }
+        }
         let target = emit.ack.map(AckTarget::User);
         self.emit_packet(now, i, emit.data, emit.attachments, target, timeout, emit.volatile);
     }

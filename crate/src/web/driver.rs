@@ -20,13 +20,18 @@ use crate::time::{Instant, MonotonicClock};
 use super::glue::{self, Listeners};
 use super::wire::{Js, JsText};
 
+/// Rust code consuming a socket's raw core events.
+pub(crate) type RustSink = Rc<dyn Fn(&Rc<Driver>, Event<Js>)>;
+/// Rust code told about connection-level events.
+pub(crate) type ManagerHook = Rc<dyn Fn(&Event<Js>)>;
+
 /// Where a socket's events go.
 pub(crate) enum Sink {
     /// JavaScript listeners (the exported `Socket` class), and the function answering the
     /// server's ack requests on this socket.
     Listeners(Listeners, Function),
     /// Rust code (the ElizaOS layer) that consumes the raw core events.
-    Rust(Rc<dyn Fn(&Rc<Driver>, Event<Js>)>),
+    Rust(RustSink),
 }
 
 enum Transport {
@@ -66,6 +71,8 @@ pub(crate) struct Driver {
     sinks: RefCell<Vec<Sink>>,
     /// Manager-level listeners (`open`, `reconnect_attempt`, …).
     pub manager: Listeners,
+    /// Rust code told about manager-level events before the listeners (the ElizaOS layer).
+    manager_hook: RefCell<Option<ManagerHook>>,
     callbacks: Callbacks,
     /// Events are being delivered further up the stack: nested pumps leave them to that loop.
     dispatching: Cell<bool>,
@@ -86,6 +93,7 @@ impl Driver {
                 }),
                 sinks: RefCell::new(Vec::new()),
                 manager: Listeners::new(),
+                manager_hook: RefCell::new(None),
                 callbacks,
                 dispatching: Cell::new(false),
             }
@@ -116,6 +124,11 @@ impl Driver {
         } else {
             sinks.push(sink);
         }
+    }
+
+    /// Registers Rust code to be told about manager-level events (state changes).
+    pub fn set_manager_hook(&self, hook: ManagerHook) {
+        *self.manager_hook.borrow_mut() = Some(hook);
     }
 
     pub fn has_sink(&self, socket: SocketId) -> bool {
@@ -176,6 +189,10 @@ impl Driver {
             _ => None,
         };
         let Some(socket) = socket else {
+            let hook = self.manager_hook.borrow().clone();
+            if let Some(hook) = hook {
+                hook(&event);
+            }
             return super::events::manager_event(&self.manager, event);
         };
         let sink = match self.sinks.borrow().get(socket.get()) {

@@ -87,7 +87,7 @@ pub(crate) fn socket_event(driver: &Rc<Driver>, l: &Listeners, acker: &js_sys::F
 fn connect_error(error: ConnectError<Js>) -> JsValue {
     match error {
         ConnectError::Refused { message, data } => {
-            let data = data.map_or(JsValue::UNDEFINED, |d| glue::parse_json(&d.to_string()));
+            let data = data.map_or(JsValue::UNDEFINED, |d| glue::parse_json(&d.text()));
             js_error(&message, "CONNECT_REFUSED", &data)
         }
         ConnectError::Connection(e) => to_js(&e),

@@ -97,6 +97,19 @@ extern "C" {
     #[wasm_bindgen(js_name = reportException)]
     pub fn report_exception(e: &JsValue);
 
+    #[cfg(feature = "eliza")]
+    #[wasm_bindgen(js_name = httpJson)]
+    pub fn http_json(
+        method: &str,
+        url: &str,
+        api_key: Option<String>,
+        body: Option<String>,
+        timeout_ms: f64,
+    ) -> js_sys::Promise;
+    #[cfg(feature = "eliza")]
+    #[wasm_bindgen(js_name = randomUuid)]
+    pub fn random_uuid() -> String;
+
 }
 
 #[wasm_bindgen]

@@ -73,7 +73,8 @@ pub(crate) fn parse_url(url: Option<&str>) -> Result<Target, Error> {
     Ok(Target { endpoint, origin: parsed.origin(), nsp, query })
 }
 
-fn random_seed() -> u64 {
+/// 64 random bits from `crypto.getRandomValues` (seeds the core's jitter and ids).
+pub(crate) fn random_seed() -> u64 {
     let mut bytes = [0u8; 8];
     let crypto = js_sys::Reflect::get(&js_sys::global(), &"crypto".into()).ok();
     let filled = crypto
@@ -100,10 +101,6 @@ impl Manager {
         let client = Client::new(config, target.endpoint.clone(), random_seed())?;
         let driver = Driver::new(client, face.with_credentials);
         Ok(Manager { driver, auto_connect: face.auto_connect })
-    }
-
-    pub(crate) fn driver(&self) -> &Rc<Driver> {
-        &self.driver
     }
 
     /// The socket for `nsp` on this connection, with JS listeners attached.

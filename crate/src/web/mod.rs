@@ -3,9 +3,14 @@
 //! - [`driver`]: runs the core on WebSocket, `fetch` long-polling and one timer;
 //! - [`manager`], [`socket`]: the `Manager` and `Socket` classes and `io()`, with
 //!   socket.io-client's names;
+//! - [`eliza`] (feature `eliza`): the `ElizaClient` class over the ElizaOS session layer;
 //! - `glue.js` (in `crate/js/`): the few lines of JavaScript on the hot path.
 
 mod driver;
+#[cfg(feature = "eliza")]
+mod eliza;
+#[cfg(feature = "eliza")]
+mod eliza_types;
 mod error;
 mod events;
 mod glue;
@@ -15,6 +20,8 @@ mod socket;
 mod types;
 mod wire;
 
+#[cfg(feature = "eliza")]
+pub use eliza::ElizaClient;
 pub use manager::{io, Manager};
 pub use socket::Socket;
 

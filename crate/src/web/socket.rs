@@ -64,7 +64,14 @@ impl Socket {
             })
         });
         let (data, attachments) = split_encoded(glue::encode_args(&args)?);
-        let emit = Emit { data, attachments, ack, timeout: flags.timeout, volatile: flags.volatile };
+        let emit = Emit {
+            data,
+            attachments,
+            ack,
+            timeout: flags.timeout,
+            volatile: flags.volatile,
+            session_only: false,
+        };
         self.driver.with_client(|c, now| c.emit(now, self.id, emit));
         Ok(())
     }
@@ -179,7 +186,7 @@ impl Socket {
 
     /// Sets an acknowledgement timeout for the next emit: its callback gets an error first.
     pub fn timeout(&self, ms: f64) -> Result<Socket, JsValue> {
-        if !(ms >= 0.0) {
+        if ms.is_nan() || ms < 0.0 {
             return Err(to_js(&Error::InvalidArgument("timeout must be a non-negative number".into())));
         }
         Ok(self.with_flags(|f| f.timeout = Some(Duration::from_millis(ms as u64))))

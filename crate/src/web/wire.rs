@@ -25,7 +25,7 @@ impl JsText {
     }
 
     /// The text itself, copied into Rust (rare paths only).
-    pub fn to_string(&self) -> String {
+    pub fn text(&self) -> String {
         glue::text_slice(&self.value, self.start)
     }
 }
@@ -58,7 +58,7 @@ impl Wire for Js {
     }
 
     fn text_to_str(text: &JsText) -> Cow<'_, str> {
-        Cow::Owned(text.to_string())
+        Cow::Owned(text.text())
     }
 
     fn text_utf8_len(text: &JsText) -> usize {

@@ -129,7 +129,14 @@ impl Harness {
         self.client.emit(
             self.now,
             socket,
-            Emit { data: data.to_owned(), attachments: vec![], ack, timeout: None, volatile: false },
+            Emit {
+                data: data.to_owned(),
+                attachments: vec![],
+                ack,
+                timeout: None,
+                volatile: false,
+                session_only: false,
+            },
         );
         self.pump();
     }

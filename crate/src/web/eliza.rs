@@ -1,0 +1,699 @@
+//! The exported `ElizaClient`: chat with ElizaOS agents over one Socket.IO connection.
+//!
+//! This is the driver of [`crate::eliza::Session`]: it feeds the session the socket's events
+//! (decoded from JSON here, since ElizaOS traffic is low-volume), emits what the session asks,
+//! performs the REST requests, runs the session's timer, and hands the session's events to
+//! JavaScript listeners — globally and per channel.
+
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
+use std::rc::{Rc, Weak};
+
+use js_sys::{Array, Function};
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::{future_to_promise, JsFuture};
+
+use crate::client::{Client, ConnectError, Emit, Event, SocketId};
+use crate::eliza::rest;
+use crate::eliza::{
+    ElizaError, ElizaEvent, HistoryRequest, JoinOptions, OutboxEntry, SendOptions, Session, SessionConfig,
+};
+use crate::time::{Instant, MonotonicClock};
+
+use super::driver::{Driver, Sink};
+use super::error::{describe, js_error};
+use super::glue::{self, Listeners};
+use super::manager::{parse_url, random_seed};
+use super::options;
+use super::wire::{Js, JsText};
+
+/// How long a REST request may take.
+const REST_TIMEOUT_MS: f64 = 15_000.0;
+const DEFAULT_SERVER: &str = "http://localhost:3000";
+
+/// What the `state` event reports.
+#[derive(Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ConnectionState {
+    /// `connecting`, `connected`, `reconnecting` or `disconnected`.
+    state: &'static str,
+    /// Reconnection attempts since the last successful connection.
+    attempt: u32,
+    /// When the next attempt starts (ms since the epoch), while waiting for it.
+    retry_at: Option<u64>,
+    /// The last connection error, until the next successful connection.
+    error: Option<ErrorInfo>,
+}
+
+#[derive(Clone, PartialEq, Serialize)]
+struct ErrorInfo {
+    code: String,
+    message: String,
+}
+
+struct Inner {
+    base_url: String,
+    api_key: Option<String>,
+    driver: Rc<Driver>,
+    socket: SocketId,
+    session: RefCell<Session>,
+    clock: RefCell<MonotonicClock>,
+    /// Listeners of every event, and of one channel's events.
+    listeners: Listeners,
+    channels: RefCell<HashMap<String, Listeners>>,
+    timer: RefCell<Option<(Instant, JsValue)>>,
+    timer_fn: Closure<dyn FnMut()>,
+    /// Session events are being delivered further up the stack.
+    dispatching: Cell<bool>,
+    state: RefCell<ConnectionState>,
+    /// The message server id has been read from the server (once per client).
+    server_id_known: Cell<bool>,
+}
+
+/// A client for one ElizaOS server: agents, DM channels, messages, history.
+#[wasm_bindgen]
+pub struct ElizaClient {
+    inner: Rc<Inner>,
+}
+
+fn to_js_error(e: &ElizaError) -> JsValue {
+    js_error(&e.to_string(), e.code(), &JsValue::UNDEFINED)
+}
+
+fn to_js<T: Serialize + ?Sized>(value: &T) -> JsValue {
+    value.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).unwrap_or(JsValue::UNDEFINED)
+}
+
+fn invalid(message: impl Into<String>) -> JsValue {
+    to_js_error(&ElizaError::InvalidArgument(message.into()))
+}
+
+fn get_str(obj: &JsValue, key: &str) -> Result<Option<String>, JsValue> {
+    if !obj.is_object() {
+        return Ok(None);
+    }
+    let v = js_sys::Reflect::get(obj, &key.into()).unwrap_or(JsValue::UNDEFINED);
+    if v.is_undefined() || v.is_null() {
+        return Ok(None);
+    }
+    v.as_string().map(Some).ok_or_else(|| invalid(format!("{key} must be a string")))
+}
+
+fn get_f64(obj: &JsValue, key: &str) -> Result<Option<f64>, JsValue> {
+    if !obj.is_object() {
+        return Ok(None);
+    }
+    let v = js_sys::Reflect::get(obj, &key.into()).unwrap_or(JsValue::UNDEFINED);
+    if v.is_undefined() || v.is_null() {
+        return Ok(None);
+    }
+    v.as_f64().filter(|n| n.is_finite()).map(Some).ok_or_else(|| invalid(format!("{key} must be a number")))
+}
+
+impl Inner {
+    fn now(&self) -> Instant {
+        self.clock.borrow_mut().observe(js_sys::Date::now())
+    }
+
+    fn socket_connected(&self) -> bool {
+        self.driver.read(|c| c.socket_connected(self.socket))
+    }
+
+    /// Performs what the session asked for and delivers its events.
+    fn pump(self: &Rc<Self>) {
+        self.flush_requests();
+        if self.dispatching.replace(true) {
+            return;
+        }
+        loop {
+            self.flush_requests();
+            let event = self.session.borrow_mut().poll_event();
+            match event {
+                Some(event) => self.dispatch(event),
+                None => break,
+            }
+        }
+        self.dispatching.set(false);
+        self.arm_timer();
+    }
+
+    /// Socket emits and history requests.
+    fn flush_requests(self: &Rc<Self>) {
+        loop {
+            let emit = self.session.borrow_mut().poll_emit();
+            let Some(payload) = emit else { break };
+            // The session re-sends after reconnecting: never let the socket keep a copy.
+            let Ok(text) = serde_json::to_string(&(crate::eliza::EVENT_NAME, payload)) else { continue };
+            let emit = Emit {
+                data: JsText::new(JsValue::from_str(&text)),
+                attachments: Vec::new(),
+                ack: None,
+                timeout: None,
+                volatile: false,
+                session_only: true,
+            };
+            let socket = self.socket;
+            self.driver.with_client(|c, now| c.emit(now, socket, emit));
+        }
+        loop {
+            let request = self.session.borrow_mut().poll_history_request();
+            let Some(request) = request else { break };
+            let inner = self.clone();
+            wasm_bindgen_futures::spawn_local(async move { inner.fetch_history(request).await });
+        }
+    }
+
+    async fn fetch_history(self: Rc<Self>, request: HistoryRequest) {
+        let context = self.session.borrow().message_context(&request.channel_id);
+        let result =
+            match rest::channel_messages_url(&self.base_url, &request.channel_id, request.limit, None) {
+                Ok(url) => self
+                    .get(&url)
+                    .await
+                    .and_then(|(status, body)| rest::parse_history(status, &body, &context)),
+                Err(e) => Err(e),
+            };
+        let now = self.now();
+        self.session.borrow_mut().handle_history(now, &request, result);
+        self.pump();
+    }
+
+    /// A GET on the REST API: `(status, body)`, or a network error.
+    async fn get(&self, url: &str) -> Result<(u16, String), ElizaError> {
+        let promise = glue::http_json("GET", url, self.api_key.clone(), None, REST_TIMEOUT_MS);
+        match JsFuture::from(promise).await {
+            Ok(pair) => {
+                let pair: Array = pair.unchecked_into();
+                let status = pair.get(0).as_f64().unwrap_or(0.0) as u16;
+                Ok((status, pair.get(1).as_string().unwrap_or_default()))
+            }
+            Err(e) => Err(ElizaError::Network(format!(
+                "cannot reach the ElizaOS server at {} ({})",
+                self.base_url,
+                describe(&e)
+            ))),
+        }
+    }
+
+    fn dispatch(self: &Rc<Self>, event: ElizaEvent) {
+        let channel = match &event {
+            ElizaEvent::Joined { channel_id }
+            | ElizaEvent::StreamChunk { channel_id, .. }
+            | ElizaEvent::StreamError { channel_id, .. }
+            | ElizaEvent::Ack { channel_id, .. }
+            | ElizaEvent::SendFailed { channel_id, .. }
+            | ElizaEvent::Thinking { channel_id, .. }
+            | ElizaEvent::MessageDeleted { channel_id, .. }
+            | ElizaEvent::ChannelCleared { channel_id }
+            | ElizaEvent::ChannelDeleted { channel_id }
+            | ElizaEvent::Complete { channel_id }
+            | ElizaEvent::Control { channel_id, .. } => Some(channel_id.clone()),
+            ElizaEvent::Message { message, .. } => Some(message.channel_id.clone()),
+            ElizaEvent::Error { channel_id, .. } => channel_id.clone(),
+            _ => None,
+        };
+        let (name, value) = match &event {
+            ElizaEvent::OutboxChanged => {
+                let outbox = to_js(self.session.borrow().outbox());
+                let obj = js_sys::Object::new();
+                let _ = js_sys::Reflect::set(&obj, &"type".into(), &"outbox".into());
+                let _ = js_sys::Reflect::set(&obj, &"outbox".into(), &outbox);
+                ("outbox".to_owned(), obj.into())
+            }
+            other => {
+                let value = to_js(other);
+                let name = js_sys::Reflect::get(&value, &"type".into()).ok().and_then(|t| t.as_string());
+                (name.unwrap_or_else(|| "event".to_owned()), value)
+            }
+        };
+        let per_channel = channel.and_then(|c| self.channels.borrow().get(&c).cloned());
+        if let Some(l) = per_channel {
+            l.emit1(&name, &value);
+        }
+        self.listeners.emit1(&name, &value);
+    }
+
+    fn arm_timer(&self) {
+        let next = self.session.borrow().poll_timeout();
+        let mut timer = self.timer.borrow_mut();
+        if timer.as_ref().map(|(at, _)| *at) == next {
+            return;
+        }
+        if let Some((_, id)) = timer.take() {
+            glue::global_clear_timeout(&id);
+        }
+        if let Some(at) = next {
+            let ms = at.saturating_duration_since(self.now()).as_millis().min(i32::MAX as u128) as f64;
+            let id = glue::global_set_timeout(self.timer_fn.as_ref().unchecked_ref(), ms);
+            *timer = Some((at, id));
+        }
+    }
+
+    /// The socket joined: read the message server id once, then let the session re-join.
+    fn on_connected(self: &Rc<Self>) {
+        if self.server_id_known.get() {
+            let now = self.now();
+            self.session.borrow_mut().handle_connected(now);
+            return self.pump();
+        }
+        let inner = self.clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            let url = rest::message_server_url(&inner.base_url);
+            let id = inner.get(&url).await.and_then(|(s, b)| rest::parse_message_server_id(s, &b));
+            if let Ok(id) = id {
+                // An id the session refuses keeps the default, as does a failed request.
+                inner.server_id_known.set(inner.session.borrow_mut().set_message_server_id(&id).is_ok());
+            }
+            if inner.socket_connected() {
+                let now = inner.now();
+                inner.session.borrow_mut().handle_connected(now);
+                inner.pump();
+            }
+        });
+    }
+
+    fn on_socket_event(self: &Rc<Self>, event: Event<Js>) {
+        match event {
+            Event::Connect { .. } => {
+                self.state.borrow_mut().error = None;
+                self.on_connected();
+            }
+            Event::Disconnect { .. } => {
+                self.session.borrow_mut().handle_disconnected();
+                self.pump();
+            }
+            Event::ConnectError { error, .. } => {
+                let info = match error {
+                    ConnectError::Refused { message, .. } => {
+                        // ElizaOS refuses the socket for a missing or wrong key (SERVER_API_KEY).
+                        let code =
+                            if message.contains("API Key") { "UNAUTHORIZED" } else { "CONNECT_REFUSED" };
+                        ErrorInfo {
+                            code: code.into(),
+                            message: format!("the server refused the connection: {message}"),
+                        }
+                    }
+                    ConnectError::Connection(e) => ErrorInfo {
+                        code: e.code().into(),
+                        message: format!("cannot reach the ElizaOS server at {} ({e})", self.base_url),
+                    },
+                };
+                self.state.borrow_mut().error = Some(info);
+            }
+            Event::Message { data, .. } => {
+                let text = data.text();
+                if let Ok(serde_json::Value::Array(mut args)) = serde_json::from_str(&text) {
+                    if let Some(serde_json::Value::String(name)) = args.first().cloned() {
+                        let payload =
+                            if args.len() > 1 { args.swap_remove(1) } else { serde_json::Value::Null };
+                        let now = self.now();
+                        self.session.borrow_mut().handle_event(now, &name, &payload);
+                        self.pump();
+                    }
+                }
+            }
+            _ => {}
+        }
+        self.update_state();
+    }
+
+    /// Emits `state` when the connection state changed.
+    fn update_state(&self) {
+        let socket = self.socket;
+        let (state, attempt, retry_at) = self.driver.read(|c| {
+            let attempt = c.reconnect_attempts();
+            if c.socket_connected(socket) {
+                ("connected", 0, None)
+            } else if let Some(at) = c.reconnect_at() {
+                ("reconnecting", attempt, Some(at.as_millis()))
+            } else if c.socket_active(socket) && !c.is_idle() {
+                (if attempt > 0 { "reconnecting" } else { "connecting" }, attempt, None)
+            } else {
+                ("disconnected", attempt, None)
+            }
+        });
+        let next = {
+            let mut current = self.state.borrow_mut();
+            let next = ConnectionState { state, attempt, retry_at, error: current.error.clone() };
+            if *current == next {
+                return;
+            }
+            *current = next.clone();
+            next
+        };
+        self.listeners.emit1("state", &to_js(&next));
+    }
+}
+
+impl ElizaClient {
+    fn inner_new(opts: &JsValue) -> Result<ElizaClient, JsValue> {
+        let server = get_str(opts, "serverUrl")?.unwrap_or_else(|| DEFAULT_SERVER.to_owned());
+        let target = parse_url(Some(&server)).map_err(|e| super::error::to_js(&e))?;
+        let base_url = server.trim_end_matches('/').to_owned();
+        let api_key = get_str(opts, "apiKey")?.filter(|k| !k.is_empty());
+        let entity_id = match get_str(opts, "entityId")? {
+            Some(id) => id,
+            None => glue::random_uuid(),
+        };
+        let user_name = get_str(opts, "userName")?.unwrap_or_else(|| "User".to_owned());
+        let socket_opts = if opts.is_object() {
+            js_sys::Reflect::get(opts, &"socket".into()).unwrap_or(JsValue::UNDEFINED)
+        } else {
+            JsValue::UNDEFINED
+        };
+        let mut face = options::read(&socket_opts).map_err(|e| super::error::to_js(&e))?;
+        // The session re-sends by itself after checking history; a socket-level retry queue would
+        // send twice.
+        face.config.retries = 0;
+
+        let mut config = SessionConfig::new(entity_id.clone(), user_name);
+        if let Some(source) = get_str(opts, "source")? {
+            config.source = source;
+        }
+        let seed = random_seed();
+        let session = Session::new(config, seed).map_err(|e| to_js_error(&e))?;
+
+        // The socket's auth: the entity id the server requires, and the API key if any.
+        let mut auth = serde_json::Map::new();
+        auth.insert("entityId".into(), entity_id.into());
+        if let Some(key) = &api_key {
+            auth.insert("apiKey".into(), key.clone().into());
+        }
+        let auth = serde_json::Value::Object(auth).to_string();
+        let client = Client::new(face.config.clone(), target.endpoint, seed ^ 0x5eed)
+            .map_err(|e| super::error::to_js(&e))?;
+        let driver = Driver::new(client, face.with_credentials);
+        let socket = driver.with_client(|c, _| c.socket("/", Some(auth)));
+
+        let inner = Rc::new_cyclic(|weak: &Weak<Inner>| {
+            let w = weak.clone();
+            let timer_fn = Closure::<dyn FnMut()>::new(move || {
+                if let Some(inner) = w.upgrade() {
+                    inner.timer.borrow_mut().take();
+                    let now = inner.now();
+                    inner.session.borrow_mut().handle_timeout(now);
+                    inner.pump();
+                }
+            });
+            Inner {
+                base_url,
+                api_key,
+                driver: driver.clone(),
+                socket,
+                session: RefCell::new(session),
+                clock: RefCell::new(MonotonicClock::default()),
+                listeners: Listeners::new(),
+                channels: RefCell::new(HashMap::new()),
+                timer: RefCell::new(None),
+                timer_fn,
+                dispatching: Cell::new(false),
+                state: RefCell::new(ConnectionState {
+                    state: "disconnected",
+                    attempt: 0,
+                    retry_at: None,
+                    error: None,
+                }),
+                server_id_known: Cell::new(false),
+            }
+        });
+        let weak = Rc::downgrade(&inner);
+        driver.set_sink(
+            socket,
+            Sink::Rust(Rc::new(move |_, event| {
+                if let Some(inner) = weak.upgrade() {
+                    inner.on_socket_event(event);
+                }
+            })),
+        );
+        let weak = Rc::downgrade(&inner);
+        driver.set_manager_hook(Rc::new(move |_| {
+            if let Some(inner) = weak.upgrade() {
+                inner.update_state();
+            }
+        }));
+
+        if opts.is_object() {
+            let outbox = js_sys::Reflect::get(opts, &"outbox".into()).unwrap_or(JsValue::UNDEFINED);
+            if !outbox.is_undefined() && !outbox.is_null() {
+                let entries: Vec<OutboxEntry> =
+                    serde_wasm_bindgen::from_value(outbox).map_err(|e| invalid(format!("outbox: {e}")))?;
+                let now = inner.now();
+                inner.session.borrow_mut().restore_outbox(now, entries);
+            }
+        }
+        let client = ElizaClient { inner };
+        if face.auto_connect {
+            client.connect();
+        }
+        Ok(client)
+    }
+
+    fn listeners_for(&self, channel_id: &str) -> Listeners {
+        self.inner.channels.borrow_mut().entry(channel_id.to_owned()).or_insert_with(Listeners::new).clone()
+    }
+
+    fn rest<F, T>(&self, f: F) -> js_sys::Promise
+    where
+        F: FnOnce(Rc<Inner>) -> T + 'static,
+        T: std::future::Future<Output = Result<JsValue, ElizaError>> + 'static,
+    {
+        let inner = self.inner.clone();
+        future_to_promise(async move { f(inner).await.map_err(|e| to_js_error(&e)) })
+    }
+}
+
+#[wasm_bindgen]
+impl ElizaClient {
+    /// A client for one ElizaOS server. See `ElizaClientOptions`.
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        #[wasm_bindgen(unchecked_param_type = "ElizaClientOptions")] opts: JsValue,
+    ) -> Result<ElizaClient, JsValue> {
+        Self::inner_new(&opts)
+    }
+
+    /// The user's entity id (persist it to stay the same user across restarts).
+    #[wasm_bindgen(getter, js_name = entityId)]
+    pub fn entity_id(&self) -> String {
+        self.inner.session.borrow().entity_id().to_owned()
+    }
+
+    /// The server's base URL.
+    #[wasm_bindgen(getter, js_name = serverUrl)]
+    pub fn server_url(&self) -> String {
+        self.inner.base_url.clone()
+    }
+
+    /// Whether the socket is connected.
+    #[wasm_bindgen(getter)]
+    pub fn connected(&self) -> bool {
+        self.inner.socket_connected()
+    }
+
+    /// The connection state, as the last `state` event reported it.
+    #[wasm_bindgen(getter, unchecked_return_type = "ConnectionState")]
+    pub fn state(&self) -> JsValue {
+        self.inner.update_state();
+        to_js(&*self.inner.state.borrow())
+    }
+
+    /// Connects (reconnection is automatic afterwards).
+    pub fn connect(&self) {
+        let socket = self.inner.socket;
+        self.inner.driver.with_client(|c, now| c.connect(now, socket));
+        self.inner.update_state();
+    }
+
+    /// Disconnects; the outbox is kept and sent after the next `connect()`.
+    pub fn disconnect(&self) {
+        let socket = self.inner.socket;
+        self.inner.driver.with_client(|c, now| c.disconnect(now, socket));
+        self.inner.update_state();
+    }
+
+    /// Listens to every event of a kind (`state`, `message`, `ack`, …); returns an unsubscribe
+    /// function.
+    #[wasm_bindgen(skip_typescript)]
+    pub fn on(&self, event: JsValue, listener: JsValue) -> Result<Function, JsValue> {
+        self.inner.listeners.on(&event, &listener, false, false)
+    }
+
+    /// Removes a listener (or all listeners of an event).
+    #[wasm_bindgen(skip_typescript)]
+    pub fn off(&self, event: JsValue, listener: JsValue) {
+        self.inner.listeners.off(&event, &listener);
+    }
+
+    /// Listens to one channel's events only; returns an unsubscribe function.
+    #[wasm_bindgen(js_name = onChannel, skip_typescript)]
+    pub fn on_channel(
+        &self,
+        channel_id: &str,
+        event: JsValue,
+        listener: JsValue,
+    ) -> Result<Function, JsValue> {
+        self.listeners_for(channel_id).on(&event, &listener, false, false)
+    }
+
+    /// The agents of the server.
+    #[wasm_bindgen(unchecked_return_type = "Promise<Agent[]>")]
+    pub fn agents(&self) -> js_sys::Promise {
+        self.rest(|inner| async move {
+            let (status, body) = inner.get(&rest::agents_url(&inner.base_url)).await?;
+            Ok(to_js(&rest::parse_agents(status, &body)?))
+        })
+    }
+
+    /// The id of the server's current message server.
+    #[wasm_bindgen(js_name = messageServerId, unchecked_return_type = "Promise<string>")]
+    pub fn message_server_id(&self) -> js_sys::Promise {
+        self.rest(|inner| async move {
+            let (status, body) = inner.get(&rest::message_server_url(&inner.base_url)).await?;
+            Ok(JsValue::from_str(&rest::parse_message_server_id(status, &body)?))
+        })
+    }
+
+    /// The direct-message channel with an agent (created by the server on first use).
+    #[wasm_bindgen(js_name = dmChannel, unchecked_return_type = "Promise<DmChannel>")]
+    pub fn dm_channel(&self, agent_id: String) -> js_sys::Promise {
+        self.rest(|inner| async move {
+            let entity = inner.session.borrow().entity_id().to_owned();
+            let url = rest::dm_channel_url(&inner.base_url, &entity, &agent_id)?;
+            let (status, body) = inner.get(&url).await?;
+            Ok(to_js(&rest::parse_dm_channel(status, &body)?))
+        })
+    }
+
+    /// Opens the DM channel with an agent and joins it. `since`: `createdAt` of the newest
+    /// message the user already has (only newer ones are delivered from history).
+    #[wasm_bindgen(js_name = joinDm, unchecked_return_type = "Promise<DmChannel>")]
+    pub fn join_dm(
+        &self,
+        agent_id: String,
+        #[wasm_bindgen(unchecked_param_type = "{ since?: number }")] opts: JsValue,
+    ) -> js_sys::Promise {
+        let since = get_f64(&opts, "since");
+        self.rest(|inner| async move {
+            let since = since.map_err(|_| ElizaError::InvalidArgument("since must be a number".into()))?;
+            let entity = inner.session.borrow().entity_id().to_owned();
+            let url = rest::dm_channel_url(&inner.base_url, &entity, &agent_id)?;
+            let (status, body) = inner.get(&url).await?;
+            let channel = rest::parse_dm_channel(status, &body)?;
+            let join = JoinOptions {
+                channel_id: channel.id.clone(),
+                agent_id: Some(agent_id),
+                dm: true,
+                since: since.map(|s| s as i64),
+            };
+            let now = inner.now();
+            let joined = inner.session.borrow_mut().join(now, join);
+            inner.pump();
+            joined?;
+            Ok(to_js(&channel))
+        })
+    }
+
+    /// Messages of a channel, newest first (`limit` default 50; `before`: a `createdAt`).
+    #[wasm_bindgen(unchecked_return_type = "Promise<ChatMessage[]>")]
+    pub fn history(
+        &self,
+        channel_id: String,
+        #[wasm_bindgen(unchecked_param_type = "{ limit?: number; before?: number }")] opts: JsValue,
+    ) -> js_sys::Promise {
+        let limit = get_f64(&opts, "limit");
+        let before = get_f64(&opts, "before");
+        self.rest(|inner| async move {
+            let bad = |k: &str| ElizaError::InvalidArgument(format!("{k} must be a number"));
+            let limit = limit.map_err(|_| bad("limit"))?.unwrap_or(50.0).clamp(1.0, 500.0) as u32;
+            let before = before.map_err(|_| bad("before"))?.map(|b| b as i64);
+            let url = rest::channel_messages_url(&inner.base_url, &channel_id, limit, before)?;
+            let context = inner.session.borrow().message_context(&channel_id);
+            let (status, body) = inner.get(&url).await?;
+            Ok(to_js(&rest::parse_history(status, &body, &context)?))
+        })
+    }
+
+    /// Joins a channel (re-joined automatically after every reconnect).
+    pub fn join(
+        &self,
+        channel_id: String,
+        #[wasm_bindgen(unchecked_param_type = "{ agentId?: string; dm?: boolean; since?: number }")]
+        opts: JsValue,
+    ) -> Result<(), JsValue> {
+        let dm = opts.is_object()
+            && js_sys::Reflect::get(&opts, &"dm".into()).ok().and_then(|v| v.as_bool()).unwrap_or(false);
+        let join = JoinOptions {
+            channel_id,
+            agent_id: get_str(&opts, "agentId")?,
+            dm,
+            since: get_f64(&opts, "since")?.map(|s| s as i64),
+        };
+        let now = self.inner.now();
+        let result = self.inner.session.borrow_mut().join(now, join);
+        self.inner.pump();
+        result.map_err(|e| to_js_error(&e))
+    }
+
+    /// Stops following a channel.
+    pub fn leave(&self, channel_id: &str) -> bool {
+        let left = self.inner.session.borrow_mut().leave(channel_id);
+        self.inner.pump();
+        left
+    }
+
+    /// Sends a message; returns its client id. It stays in the outbox until the server confirms
+    /// it, and waits there while offline.
+    pub fn send(
+        &self,
+        channel_id: &str,
+        text: &str,
+        #[wasm_bindgen(
+            unchecked_param_type = "{ attachments?: unknown[]; metadata?: Record<string, unknown> }"
+        )]
+        opts: JsValue,
+    ) -> Result<String, JsValue> {
+        let field = |k: &str| -> Result<serde_json::Value, JsValue> {
+            if !opts.is_object() {
+                return Ok(serde_json::Value::Null);
+            }
+            let v = js_sys::Reflect::get(&opts, &k.into()).unwrap_or(JsValue::UNDEFINED);
+            if v.is_undefined() {
+                return Ok(serde_json::Value::Null);
+            }
+            serde_wasm_bindgen::from_value(v).map_err(|e| invalid(format!("{k}: {e}")))
+        };
+        let options = SendOptions { attachments: field("attachments")?, metadata: field("metadata")? };
+        let now = self.inner.now();
+        let result = self.inner.session.borrow_mut().send(now, channel_id, text, options);
+        self.inner.pump();
+        result.map_err(|e| to_js_error(&e))
+    }
+
+    /// Sends a failed message again (after checking the server does not have it).
+    pub fn retry(&self, client_message_id: &str) -> Result<(), JsValue> {
+        let now = self.inner.now();
+        let result = self.inner.session.borrow_mut().retry(now, client_message_id);
+        self.inner.pump();
+        result.map_err(|e| to_js_error(&e))
+    }
+
+    /// Removes a message from the outbox without sending it.
+    pub fn discard(&self, client_message_id: &str) -> bool {
+        let discarded = self.inner.session.borrow_mut().discard(client_message_id).is_some();
+        self.inner.pump();
+        discarded
+    }
+
+    /// Messages not yet confirmed by the server (persist them; pass them back as `outbox`).
+    #[wasm_bindgen(unchecked_return_type = "OutboxEntry[]")]
+    pub fn outbox(&self) -> JsValue {
+        to_js(self.inner.session.borrow().outbox())
+    }
+
+    /// Whether an agent reply is expected in a channel.
+    #[wasm_bindgen(js_name = isThinking)]
+    pub fn is_thinking(&self, channel_id: &str) -> bool {
+        self.inner.session.borrow().is_thinking(channel_id)
+    }
+}

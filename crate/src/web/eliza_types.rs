@@ -1,0 +1,126 @@
+//! TypeScript declarations of the ElizaOS layer's options, data and events.
+
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen(typescript_custom_section)]
+const TYPES: &'static str = r#"
+/** Options of `new ElizaClient(…)`. */
+export interface ElizaClientOptions {
+  /** The ElizaOS server. Default `"http://localhost:3000"`. */
+  serverUrl?: string;
+  /** Sent as `X-API-KEY` on REST requests and as `auth.apiKey` on the socket. */
+  apiKey?: string;
+  /** The user's entity id (a UUID). Default: a new random one — read `client.entityId` and persist it. */
+  entityId?: string;
+  /** The name shown with the user's messages. Default `"User"`. */
+  userName?: string;
+  /** The `source` stored with the user's messages. Default `"eliza-socketio"`. */
+  source?: string;
+  /** Socket options (transports, reconnection delays…). */
+  socket?: ManagerOptions;
+  /** Unconfirmed messages saved from `client.outbox()` before a restart: checked against the
+   * server's history and sent if it does not have them. */
+  outbox?: OutboxEntry[];
+}
+
+export interface Agent {
+  id: string;
+  name: string;
+  characterName: string | null;
+  bio: string | null;
+  /** `"active"` (running) or `"inactive"` (will not answer). */
+  status: string;
+}
+
+export interface DmChannel {
+  id: string;
+  messageServerId: string;
+  name: string;
+  type: string;
+}
+
+/** A chat message. `text` is plain text: render it as text, never as HTML. */
+export interface ChatMessage {
+  id: string;
+  channelId: string;
+  senderId: string;
+  senderName: string;
+  text: string;
+  /** Milliseconds since the epoch (server time). */
+  createdAt: number | null;
+  updatedAt: number | null;
+  source: string | null;
+  thought: string | null;
+  actions: string[];
+  attachments: unknown[];
+  /** The id `send()` returned, on the user's own messages. */
+  clientMessageId: string | null;
+  fromAgent: boolean;
+  own: boolean;
+}
+
+export type OutboxState =
+  | { kind: "queued" }
+  | { kind: "sent" }
+  | { kind: "failed"; code: string; message: string };
+
+export interface OutboxEntry {
+  clientMessageId: string;
+  channelId: string;
+  text: string;
+  attachments: unknown[];
+  metadata: Record<string, unknown> | null;
+  createdAt: number;
+  state: OutboxState;
+  attempts: number;
+  lastSentAt: number | null;
+}
+
+/** Errors carry a stable `code`. */
+export interface ElizaError extends Error {
+  code:
+    | "UNAUTHORIZED" | "NOT_FOUND" | "SERVER_ERROR" | "BAD_RESPONSE" | "NETWORK" | "TIMEOUT"
+    | "INVALID_ARGUMENT" | "CONNECT_REFUSED" | "TRANSPORT_ERROR" | "CONNECT_TIMEOUT";
+}
+
+export interface ConnectionState {
+  state: "connecting" | "connected" | "reconnecting" | "disconnected";
+  /** Reconnection attempts since the last successful connection. */
+  attempt: number;
+  /** When the next attempt starts (ms since the epoch), while waiting for it. */
+  retryAt: number | null;
+  /** The last connection error, until the next successful connection. */
+  error: { code: string; message: string } | null;
+}
+
+/** Events of an `ElizaClient` (every one also has a `type` field with its name). */
+export interface ElizaEvents {
+  state: (s: ConnectionState) => void;
+  joined: (e: { type: "joined"; channelId: string }) => void;
+  /** A message to show, or a newer version of one already shown (same `id`: replace it). */
+  message: (e: { type: "message"; message: ChatMessage; fromHistory: boolean }) => void;
+  /** The server has one of the user's messages: it is no longer pending. */
+  ack: (e: { type: "ack"; channelId: string; clientMessageId: string; messageId: string; via: "ack" | "echo" | "history"; status: string | null }) => void;
+  sendFailed: (e: { type: "sendFailed"; channelId: string; clientMessageId: string; error: { code: string; message: string } }) => void;
+  /** An agent reply is expected (`active`) or no longer. */
+  thinking: (e: { type: "thinking"; channelId: string; agentId: string | null; active: boolean }) => void;
+  /** Part of a streamed reply; `text` is everything so far (provisional, plain text). */
+  streamChunk: (e: { type: "streamChunk"; channelId: string; messageId: string; agentId: string | null; index: number | null; chunk: string; text: string }) => void;
+  streamError: (e: { type: "streamError"; channelId: string; messageId: string; agentId: string | null; error: string; partialText: string | null }) => void;
+  messageDeleted: (e: { type: "messageDeleted"; channelId: string; messageId: string }) => void;
+  channelCleared: (e: { type: "channelCleared"; channelId: string }) => void;
+  channelDeleted: (e: { type: "channelDeleted"; channelId: string }) => void;
+  complete: (e: { type: "complete"; channelId: string }) => void;
+  control: (e: { type: "control"; channelId: string; action: string | null; payload: unknown }) => void;
+  error: (e: { type: "error"; channelId: string | null; error: { code: string; message: string } }) => void;
+  /** The outbox changed: persist `outbox` to survive a restart. */
+  outbox: (e: { type: "outbox"; outbox: OutboxEntry[] }) => void;
+}
+
+export interface ElizaClient {
+  on<E extends keyof ElizaEvents>(event: E, listener: ElizaEvents[E]): Unsubscribe;
+  off<E extends keyof ElizaEvents>(event?: E, listener?: ElizaEvents[E]): void;
+  /** Like `on`, for the events of one channel only. */
+  onChannel<E extends Exclude<keyof ElizaEvents, "state" | "outbox">>(channelId: string, event: E, listener: ElizaEvents[E]): Unsubscribe;
+}
+"#;
