@@ -676,3 +676,20 @@ fn session_only_emits_are_never_kept_for_the_next_connection() {
     assert_eq!(h.client.socket_pending(s), 0);
     assert!(!h.take_net().iter().any(|n| matches!(n, Net::SendText(id, _) if *id == ws)));
 }
+
+#[test]
+fn retry_now_skips_the_remaining_delay() {
+    let (mut h, _, ws) = Harness::connected_ws(None);
+    h.ws_close(ws);
+    h.take_events();
+    h.take_net();
+    assert!(h.client.reconnect_at().is_some());
+    h.client.retry_now(h.now);
+    h.pump();
+    assert_eq!(names(&h.take_events()), ["reconnect_attempt:1"]);
+    assert!(matches!(h.take_net()[..], [Net::OpenWs(..)]));
+    assert!(h.client.reconnect_at().is_none());
+    // Nothing scheduled: a no-op.
+    h.client.retry_now(h.now);
+    assert!(h.take_events().is_empty());
+}

@@ -304,6 +304,15 @@ impl<W: Wire> Client<W> {
         }
     }
 
+    /// Starts the scheduled reconnection attempt now instead of at the end of its delay
+    /// (a "retry now" button, or a background worker woken up after its timers died).
+    pub fn retry_now(&mut self, now: Instant) {
+        if let State::Waiting { until } = &mut self.state {
+            *until = now;
+            self.handle_timeout(now);
+        }
+    }
+
     fn start_engine(&mut self, now: Instant, attempt: Option<u32>) {
         let engine = Engine::open(&mut self.shared);
         let deadline = self.shared.config.timeout.map(|t| now + t);

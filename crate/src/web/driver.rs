@@ -21,16 +21,19 @@ use super::glue::{self, Listeners};
 use super::wire::{Js, JsText};
 
 /// Rust code consuming a socket's raw core events.
+#[cfg(feature = "eliza")]
 pub(crate) type RustSink = Rc<dyn Fn(&Rc<Driver>, Event<Js>)>;
 /// Rust code told about connection-level events.
 pub(crate) type ManagerHook = Rc<dyn Fn(&Event<Js>)>;
 
 /// Where a socket's events go.
+#[derive(Clone)]
 pub(crate) enum Sink {
     /// JavaScript listeners (the exported `Socket` class), and the function answering the
     /// server's ack requests on this socket.
     Listeners(Listeners, Function),
     /// Rust code (the ElizaOS layer) that consumes the raw core events.
+    #[cfg(feature = "eliza")]
     Rust(RustSink),
 }
 
@@ -127,6 +130,7 @@ impl Driver {
     }
 
     /// Registers Rust code to be told about manager-level events (state changes).
+    #[cfg(feature = "eliza")]
     pub fn set_manager_hook(&self, hook: ManagerHook) {
         *self.manager_hook.borrow_mut() = Some(hook);
     }
@@ -195,14 +199,11 @@ impl Driver {
             }
             return super::events::manager_event(&self.manager, event);
         };
-        let sink = match self.sinks.borrow().get(socket.get()) {
-            Some(Sink::Listeners(l, acker)) => Ok((l.clone(), acker.clone())),
-            Some(Sink::Rust(f)) => Err(f.clone()),
-            None => return,
-        };
+        let Some(sink) = self.sinks.borrow().get(socket.get()).cloned() else { return };
         match sink {
-            Ok((listeners, acker)) => super::events::socket_event(self, &listeners, &acker, event),
-            Err(f) => f(self, event),
+            Sink::Listeners(listeners, acker) => super::events::socket_event(self, &listeners, &acker, event),
+            #[cfg(feature = "eliza")]
+            Sink::Rust(f) => f(self, event),
         }
     }
 

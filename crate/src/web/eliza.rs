@@ -498,10 +498,13 @@ impl ElizaClient {
         to_js(&*self.inner.state.borrow())
     }
 
-    /// Connects (reconnection is automatic afterwards).
+    /// Connects (reconnection is automatic afterwards). While waiting to reconnect, tries now.
     pub fn connect(&self) {
         let socket = self.inner.socket;
-        self.inner.driver.with_client(|c, now| c.connect(now, socket));
+        self.inner.driver.with_client(|c, now| {
+            c.connect(now, socket);
+            c.retry_now(now);
+        });
         self.inner.update_state();
     }
 
