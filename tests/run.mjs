@@ -73,7 +73,7 @@ function wasmTests(browser, control) {
   else env.CHROMEDRIVER = process.env.CHROMEDRIVER || "/usr/bin/chromedriver";
   return run(
     "cargo",
-    ["test", "--quiet", "-p", "eliza-socketio", "--target", "wasm32-unknown-unknown", "--test", "browser", "--test", "worker"],
+    ["test", "-p", "eliza-socketio", "--target", "wasm32-unknown-unknown", "--test", "browser", "--test", "worker"],
     { env },
   );
 }

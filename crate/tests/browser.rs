@@ -63,4 +63,6 @@ scenarios! {
     connection_state_recovery => "connectionStateRecovery",
     catch_all_listeners_and_volatile => "catchAllListenersAndVolatile",
     bad_input_gets_clear_errors => "badInputGetsClearErrors",
+    retries_deliver_at_least_once => "retriesDeliverAtLeastOnce",
+    manager_api => "managerApi",
 }

@@ -426,6 +426,47 @@ export async function badInputGetsClearErrors(ctx) {
   down.disconnect();
 }
 
+export async function retriesDeliverAtLeastOnce(ctx) {
+  await withServer(ctx, { pingInterval: 300, pingTimeout: 200 }, async (server, track) => {
+    const s = track(ctx.io(server.url, {
+      transports: ["websocket"], forceNew: true, retries: 3, ackTimeout: 400, reconnectionDelay: 100, reconnectionDelayMax: 100,
+    }));
+    const ev = record(s, ["connect", "disconnect"]);
+    await ev.next("connect");
+    // The server stops answering: the emit times out, the connection drops, and the queued emit
+    // is sent again once the server is back, until acknowledged.
+    await server.freeze();
+    const answer = s.emitWithAck("ack", "important");
+    await ev.next("disconnect", 5000);
+    await server.thaw();
+    assertEq(await answer, "important", "acknowledged after the retry");
+    const got = (await server.received()).filter((e) => e.event === "ack" && e.args[0] === "important");
+    assert(got.length >= 1, "delivered at least once");
+    // In order: a second emit waits for the first.
+    const [a, b] = await Promise.all([s.emitWithAck("ack", 1), s.emitWithAck("ack", 2)]);
+    assertEq([a, b], [1, 2], "queued emits in order");
+  });
+}
+
+export async function managerApi(ctx) {
+  await withServer(ctx, {}, async (server, track) => {
+    const m = ctx.manager(server.url, { transports: ["websocket"], autoConnect: false });
+    const events = record(m, ["open", "close"]);
+    const admin = track(m.socket("/admin", { auth: { token: "x" } }));
+    const root = track(m.socket("/"));
+    assert(!admin.connected && !root.connected, "autoConnect: false waits");
+    const a = record(admin, ["connect", "welcome"]);
+    admin.connect();
+    await events.next("open");
+    assertEq((await a.next("welcome"))[0].auth, { token: "x" }, "socket auth");
+    assertEq(m.transport, "websocket", "transport getter");
+    assert(typeof m.id === "string", "engine id");
+    m.close();
+    await events.next("close");
+    assert(!admin.connected, "closing the manager disconnects its sockets");
+  });
+}
+
 /** Runs in a dedicated worker or service worker: no DOM, no XMLHttpRequest — polling uses fetch. */
 export async function pollingInAWorker(ctx) {
   assert(typeof XMLHttpRequest === "undefined" || typeof window === "undefined", "running outside a window");
