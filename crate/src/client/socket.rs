@@ -1,6 +1,6 @@
 //! Per-namespace state: connection phase, acknowledgements, buffered and retried emits.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::VecDeque;
 
 use core::time::Duration;
 
@@ -33,6 +33,49 @@ pub(crate) enum AckTarget<W: Wire> {
 pub(crate) struct PendingAck<W: Wire> {
     pub target: AckTarget<W>,
     pub deadline: Option<Instant>,
+}
+
+/// Pending acknowledgements by id.
+///
+/// Ids are handed out in increasing order, so a sorted `Vec` with binary search does what a
+/// map would, in a fraction of the code size.
+#[derive(Debug)]
+pub(crate) struct AckTable<W: Wire>(Vec<(u64, PendingAck<W>)>);
+
+impl<W: Wire> Default for AckTable<W> {
+    fn default() -> Self {
+        AckTable(Vec::new())
+    }
+}
+
+impl<W: Wire> AckTable<W> {
+    fn find(&self, id: u64) -> Result<usize, usize> {
+        self.0.binary_search_by_key(&id, |(k, _)| *k)
+    }
+
+    pub fn insert(&mut self, id: u64, ack: PendingAck<W>) {
+        match self.find(id) {
+            Ok(i) => self.0[i].1 = ack,
+            Err(i) => self.0.insert(i, (id, ack)),
+        }
+    }
+
+    pub fn get(&self, id: &u64) -> Option<&PendingAck<W>> {
+        self.find(*id).ok().map(|i| &self.0[i].1)
+    }
+
+    pub fn remove(&mut self, id: &u64) -> Option<PendingAck<W>> {
+        self.find(*id).ok().map(|i| self.0.remove(i).1)
+    }
+
+    pub fn keys(&self) -> impl Iterator<Item = &u64> {
+        self.0.iter().map(|(k, _)| k)
+    }
+
+    #[cfg(test)]
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
 }
 
 /// An EVENT packet waiting to be written.
@@ -69,7 +112,7 @@ pub(crate) struct Socket<W: Wire> {
     /// Whether `Event::Sent` is wanted (someone listens to outgoing packets).
     pub notify_outgoing: bool,
     next_ack_id: u64,
-    pub acks: BTreeMap<u64, PendingAck<W>>,
+    pub acks: AckTable<W>,
     pub send_buffer: VecDeque<Packet<W>>,
     /// Events that arrived before the CONNECT answer (a recovered session replays missed
     /// packets first): delivered right after it.
@@ -97,7 +140,7 @@ impl<W: Wire> Socket<W> {
             recovered: false,
             notify_outgoing: false,
             next_ack_id: 0,
-            acks: BTreeMap::new(),
+            acks: AckTable::default(),
             send_buffer: VecDeque::new(),
             receive_buffer: VecDeque::new(),
             queue: VecDeque::new(),

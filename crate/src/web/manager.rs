@@ -1,7 +1,6 @@
 //! The exported `Manager` class (one connection) and the `io()` entry point.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::rc::Rc;
 
 use js_sys::Function;
@@ -17,7 +16,8 @@ use super::socket::Socket;
 
 thread_local! {
     /// Connections shared by `io()` calls to the same origin (socket.io-client's `cache`).
-    static SHARED: RefCell<HashMap<String, Manager>> = RefCell::new(HashMap::new());
+    /// A page talks to a handful of servers at most: a list is enough.
+    static SHARED: RefCell<Vec<(String, Manager)>> = const { RefCell::new(Vec::new()) };
 }
 
 /// One connection to a server (one Engine.IO session), shared by its namespace sockets.
@@ -221,7 +221,7 @@ fn io_impl(url: Option<&str>, opts: &JsValue) -> Result<Socket, Error> {
     let target = parse_url(url)?;
     let face = options::read(opts)?;
     let key = format!("{}{}", target.origin, face.config.path);
-    let cached = SHARED.with(|m| m.borrow().get(&key).cloned());
+    let cached = SHARED.with(|m| m.borrow().iter().find(|(k, _)| *k == key).map(|(_, m)| m.clone()));
     let new_connection =
         face.force_new || cached.as_ref().is_some_and(|m| m.driver.read(|c| c.has_socket(&target.nsp)));
     let manager = match cached {
@@ -230,7 +230,7 @@ fn io_impl(url: Option<&str>, opts: &JsValue) -> Result<Socket, Error> {
         None => {
             let m = Manager::create(&target, &face)?;
             if !face.force_new {
-                SHARED.with(|s| s.borrow_mut().insert(key, m.clone()));
+                SHARED.with(|s| s.borrow_mut().push((key, m.clone())));
             }
             m
         }

@@ -30,6 +30,8 @@ use wasm_bindgen::prelude::*;
 /// Runs when the module is instantiated.
 #[wasm_bindgen(start)]
 fn start() {
-    // A panic is a bug (the core never panics on input): make it readable in the console.
+    // A panic is a bug (the core never panics on input): make it readable in the console. The
+    // lean build aborts on panic without a message, which leaves the hook nothing to do.
+    #[cfg(not(panic = "immediate-abort"))]
     console_error_panic_hook::set_once();
 }
