@@ -26,7 +26,9 @@ export function wsOpen(id, url, h) {
     const d = e.data;
     if (typeof d === "string") {
       const whole = d.length <= HEAD;
-      h.text(id, d, whole ? d : d.slice(0, HEAD), whole, Date.now());
+      // Rust decodes the header; for a plain event it answers where to deliver it.
+      const r = h.text(id, d, whole ? d : d.slice(0, HEAD), whole, Date.now());
+      if (r >= 0 && deliverEvent(h.sockets[Math.floor(r / 4294967296)], d, r % 4294967296) === false) h.invalid();
     } else {
       h.binary(id, d, Date.now());
     }
@@ -168,15 +170,22 @@ export function encodeArgs(args) {
   return [text, attachments];
 }
 
-/** Validates an event name and splits off a trailing callback: returns it or undefined. */
-export function prepareEmit(ev, args) {
+/**
+ * Prepares an emit: validates the event name, splits off a trailing callback, and encodes
+ * `[ev, ...args]`. Returns the JSON text when there is neither callback nor binary (the common
+ * case, one string across the boundary), else `[text, attachments | undefined, callback | undefined]`.
+ * Throws on a bad name and like JSON.stringify does (cycles, BigInt).
+ */
+export function encodeEmit(ev, args) {
   if (typeof ev !== "string" && typeof ev !== "number") {
     throw new TypeError("event name must be a string, got " + typeof ev);
   }
   if (RESERVED.has(ev)) throw new Error('"' + ev + '" is a reserved event name');
   const ack = args.length && typeof args[args.length - 1] === "function" ? args.pop() : undefined;
   args.unshift(ev);
-  return ack;
+  const encoded = encodeArgs(args);
+  if (ack === undefined && typeof encoded === "string") return encoded;
+  return typeof encoded === "string" ? [encoded, undefined, ack] : [encoded[0], encoded[1], ack];
 }
 
 /** A callback and a promise settled by it with (err, value), for emitWithAck. */

@@ -243,6 +243,16 @@ impl<W: Wire> Client<W> {
         self.events.pop_front()
     }
 
+    /// The next event, without taking it (a driver may handle some kinds on a faster path).
+    pub fn peek_event(&self) -> Option<&Event<W>> {
+        self.events.front()
+    }
+
+    /// How many events and network operations are waiting to be polled.
+    pub fn pending_outputs(&self) -> (usize, usize) {
+        (self.events.len(), self.shared.io.len())
+    }
+
     /// When `handle_timeout` must next be called, if ever.
     #[must_use = "the driver must arm a timer for this instant"]
     pub fn poll_timeout(&mut self) -> Option<Instant> {

@@ -60,12 +60,14 @@ struct Inner {
 #[allow(dead_code)]
 struct Callbacks {
     ws_open: Closure<dyn FnMut(f64, f64)>,
-    ws_text: Closure<dyn FnMut(f64, JsValue, String, bool, f64)>,
+    ws_text: Closure<dyn FnMut(f64, JsValue, String, bool, f64) -> f64>,
+    invalid: Closure<dyn FnMut()>,
     ws_binary: Closure<dyn FnMut(f64, JsValue, f64)>,
     ws_down: Closure<dyn FnMut(f64, bool, String, f64)>,
     http_done: Closure<dyn FnMut(f64, bool, JsValue, f64)>,
     timer: Closure<dyn FnMut()>,
-    /// `{open, text, binary, down}` for `wsOpen`.
+    /// `{open, text, binary, down, invalid, sockets}` for `wsOpen`; `sockets[i]` holds the
+    /// listeners of socket `i` for events the handler delivers itself.
     ws_handlers: JsValue,
 }
 
@@ -121,6 +123,15 @@ impl Driver {
 
     /// Registers where the events of `socket` go (sockets are numbered in creation order).
     pub fn set_sink(&self, socket: SocketId, sink: Sink) {
+        // The WebSocket handler delivers plain events straight to these listeners.
+        let fast = match &sink {
+            Sink::Listeners(listeners, _) => listeners.clone().into(),
+            #[cfg(feature = "eliza")]
+            Sink::Rust(_) => JsValue::UNDEFINED,
+        };
+        if let Ok(sockets) = js_sys::Reflect::get(&self.callbacks.ws_handlers, &"sockets".into()) {
+            let _ = js_sys::Reflect::set(&sockets, &(socket.get() as u32).into(), &fast);
+        }
         let mut sinks = self.sinks.borrow_mut();
         if socket.get() < sinks.len() {
             sinks[socket.get()] = sink;
@@ -153,6 +164,49 @@ impl Driver {
             f(&mut inner.client, now);
         }
         self.pump();
+    }
+
+    /// A WebSocket text frame. The common case — one plain event for a JS socket, nothing else
+    /// to do — is handed back to the JS handler to deliver (`socket · 2³² + data offset`), which
+    /// saves a round trip across the boundary per frame; anything else goes through `pump`.
+    fn on_text(
+        self: &Rc<Self>,
+        id: TransportId,
+        data: JsValue,
+        head: &str,
+        whole: bool,
+        raw_now: f64,
+    ) -> f64 {
+        let fast = {
+            let mut inner = self.inner.borrow_mut();
+            let now = inner.clock.observe(raw_now);
+            inner.client.handle_text(now, id, head, whole, JsText::new(data));
+            if self.dispatching.get() || inner.client.pending_outputs() != (1, 0) {
+                None
+            } else {
+                match inner.client.peek_event() {
+                    Some(Event::Message { socket, data, attachments, ack: None })
+                        if attachments.is_empty()
+                            && !inner.client.socket_tracks_offsets(*socket)
+                            && matches!(self.sinks.borrow().get(socket.get()), Some(Sink::Listeners(..))) =>
+                    {
+                        Some(socket.get() as f64 * 4_294_967_296.0 + f64::from(data.start))
+                    }
+                    _ => None,
+                }
+            }
+        };
+        match fast {
+            Some(code) => {
+                // Taken here, delivered by the caller.
+                let _ = self.inner.borrow_mut().client.poll_event();
+                code
+            }
+            None => {
+                self.pump();
+                NOTHING_TO_DELIVER
+            }
+        }
     }
 
     /// Performs pending network work, delivers events, re-arms the timer.
@@ -227,14 +281,17 @@ impl Driver {
 impl Inner {
     fn perform_io(&mut self, cb: &Callbacks) {
         while let Some(io) = self.client.poll_io() {
-            let now = self.clock.observe(js_sys::Date::now());
             match io {
                 Io::OpenWebSocket { id, url } => {
                     match glue::ws_open(id.get() as f64, &url, &cb.ws_handlers) {
                         Ok(ws) => self.transports.push((id, Transport::WebSocket(ws))),
                         Err(e) => {
                             let why = super::error::describe(&e);
-                            self.client.handle_transport_error(now, id, why);
+                            self.client.handle_transport_error(
+                                self.clock.observe(js_sys::Date::now()),
+                                id,
+                                why,
+                            );
                         }
                     }
                 }
@@ -251,7 +308,10 @@ impl Inner {
                             Some(Transport::Polling(get)) => *get = Some(ctrl),
                             _ => self.transports.push((id, Transport::Polling(Some(ctrl)))),
                         },
-                        Err(e) => self.client.handle_poll_response(now, id, Err(super::error::describe(&e))),
+                        Err(e) => {
+                            let now = self.clock.observe(js_sys::Date::now());
+                            self.client.handle_poll_response(now, id, Err(super::error::describe(&e)))
+                        }
                     }
                 }
                 Io::Post { id, url, body } => {
@@ -263,6 +323,7 @@ impl Inner {
                         cb.http_done.as_ref(),
                     );
                     if let Err(e) = request {
+                        let now = self.clock.observe(js_sys::Date::now());
                         self.client.handle_post_response(now, id, Err(super::error::describe(&e)));
                     }
                 }
@@ -278,6 +339,7 @@ impl Inner {
                         Frame::Binary(data) => glue::ws_send_binary(ws, data),
                     };
                     if let Err(e) = sent {
+                        let now = self.clock.observe(js_sys::Date::now());
                         self.client.handle_transport_error(now, id, super::error::describe(&e));
                     }
                 }
@@ -333,15 +395,18 @@ impl Callbacks {
             }
         });
         let w = weak.clone();
-        let ws_text = Closure::<dyn FnMut(f64, JsValue, String, bool, f64)>::new(
-            move |id: f64, data: JsValue, head: String, whole: bool, now: f64| {
-                if let Some(d) = w.upgrade() {
-                    d.input(now, |c, now| {
-                        c.handle_text(now, transport_id(id), &head, whole, JsText::new(data))
-                    });
-                }
+        let ws_text = Closure::<dyn FnMut(f64, JsValue, String, bool, f64) -> f64>::new(
+            move |id: f64, data: JsValue, head: String, whole: bool, now: f64| match w.upgrade() {
+                Some(d) => d.on_text(transport_id(id), data, &head, whole, now),
+                None => NOTHING_TO_DELIVER,
             },
         );
+        let w = weak.clone();
+        let invalid = Closure::<dyn FnMut()>::new(move || {
+            if let Some(d) = w.upgrade() {
+                d.with_client(|c, now| c.handle_invalid_payload(now, "event data is not a JSON array"));
+            }
+        });
         let w = weak.clone();
         let ws_binary =
             Closure::<dyn FnMut(f64, JsValue, f64)>::new(move |id: f64, data: JsValue, now: f64| {
@@ -391,10 +456,21 @@ impl Callbacks {
             ("text", ws_text.as_ref()),
             ("binary", ws_binary.as_ref()),
             ("down", ws_down.as_ref()),
+            ("invalid", invalid.as_ref()),
+            ("sockets", &Array::new()),
         ] {
             let _ = js_sys::Reflect::set(&ws_handlers, &JsValue::from_str(name), f);
         }
-        Callbacks { ws_open, ws_text, ws_binary, ws_down, http_done, timer, ws_handlers: ws_handlers.into() }
+        Callbacks {
+            ws_open,
+            ws_text,
+            invalid,
+            ws_binary,
+            ws_down,
+            http_done,
+            timer,
+            ws_handlers: ws_handlers.into(),
+        }
     }
 }
 
@@ -409,6 +485,9 @@ impl Driver {
         }
     }
 }
+
+/// What `on_text` returns when it delivered everything itself.
+const NOTHING_TO_DELIVER: f64 = -1.0;
 
 fn transport_id(raw: f64) -> TransportId {
     TransportId::from_raw(raw as u64)

@@ -68,8 +68,8 @@ extern "C" {
     pub fn binary_bytes(data: &JsValue) -> Vec<u8>;
     #[wasm_bindgen(js_name = encodeArgs, catch)]
     pub fn encode_args(args: &Array) -> Result<JsValue, JsValue>;
-    #[wasm_bindgen(js_name = prepareEmit, catch)]
-    pub fn prepare_emit(ev: &JsValue, args: &Array) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(js_name = encodeEmit, catch)]
+    pub fn encode_emit(ev: &JsValue, args: &Array) -> Result<JsValue, JsValue>;
     #[wasm_bindgen(js_name = promiseAck)]
     pub fn promise_ack() -> Array;
     #[wasm_bindgen(js_name = deliverEvent)]

@@ -13,10 +13,9 @@ use crate::error::Error;
 
 use super::driver::Driver;
 use super::error::to_js;
-use super::events::split_encoded;
 use super::glue::{self, Listeners};
 use super::manager::Manager;
-use super::wire::JsAck;
+use super::wire::{JsAck, JsText};
 
 /// Modifiers for the next `emit` (`socket.timeout(ms).emit(…)`, `socket.volatile.emit(…)`).
 #[derive(Clone, Copy, Default)]
@@ -54,16 +53,27 @@ impl Socket {
 
     /// Encodes and sends `[ev, ...args]`; `ack` overrides a trailing callback in `args`.
     fn send_event(&self, ev: JsValue, args: Array, ack: Option<JsAck>) -> Result<(), JsValue> {
-        let callback = glue::prepare_emit(&ev, &args)?;
+        let encoded = glue::encode_emit(&ev, &args)?;
         let flags = self.flags.replace(Flags::default());
+        let (data, attachments, callback) = if encoded.is_string() {
+            (JsText::new(encoded), Vec::new(), None)
+        } else {
+            let parts: Array = encoded.unchecked_into();
+            let attachments = parts.get(1);
+            let attachments = if attachments.is_undefined() {
+                Vec::new()
+            } else {
+                attachments.unchecked_into::<Array>().iter().collect()
+            };
+            (JsText::new(parts.get(0)), attachments, parts.get(2).dyn_into::<Function>().ok())
+        };
         let ack = ack.or_else(|| {
-            callback.dyn_into::<Function>().ok().map(|callback| JsAck {
+            callback.map(|callback| JsAck {
                 callback,
                 // socket.io-client: a callback with a timeout receives an error first.
                 with_error: flags.timeout.is_some() || self.driver.read(|c| c.config().ack_timeout.is_some()),
             })
         });
-        let (data, attachments) = split_encoded(glue::encode_args(&args)?);
         let emit = Emit {
             data,
             attachments,

@@ -1,0 +1,65 @@
+// Serves the demo page and the built web package, with no dependencies:
+//
+//   node crate/demo/serve.mjs [--port 8080] [--pkg dist/pkg]
+//
+//   /          crate/demo/index.html (and the demo's other files)
+//   /pkg/…     the web package built by ./build.sh
+//
+// Listens on 127.0.0.1 only. The first line on stdout is the page's URL (port 0 picks a free
+// port, which is how the tests start it).
+import http from "node:http";
+import fs from "node:fs";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { fileURLToPath } from "node:url";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const { values: args } = parseArgs({
+  options: {
+    port: { type: "string", default: process.env.PORT ?? "8080" },
+    pkg: { type: "string", default: path.resolve(here, "../../dist/pkg") },
+  },
+});
+const roots = { "/pkg/": path.resolve(args.pkg), "/": here };
+
+const TYPES = {
+  ".html": "text/html; charset=utf-8",
+  ".js": "text/javascript; charset=utf-8",
+  ".css": "text/css; charset=utf-8",
+  ".json": "application/json",
+  // instantiateStreaming() refuses a .wasm served with any other type.
+  ".wasm": "application/wasm",
+  ".svg": "image/svg+xml",
+};
+
+/** The file a URL path names, or null when it is outside the served folders. */
+function resolve(urlPath) {
+  const prefix = urlPath.startsWith("/pkg/") ? "/pkg/" : "/";
+  const rel = decodeURIComponent(urlPath.slice(prefix.length)) || "index.html";
+  const file = path.resolve(roots[prefix], rel);
+  return file.startsWith(roots[prefix] + path.sep) ? file : null;
+}
+
+const server = http.createServer((req, res) => {
+  const file = resolve(new URL(req.url, "http://localhost").pathname);
+  if (req.method !== "GET" || !file || file.endsWith(".mjs")) {
+    res.writeHead(404).end("not found\n");
+    return;
+  }
+  fs.readFile(file, (err, body) => {
+    if (err) {
+      res.writeHead(404).end("not found\n");
+      return;
+    }
+    res.writeHead(200, {
+      "content-type": TYPES[path.extname(file)] ?? "application/octet-stream",
+      "cache-control": "no-store",
+    });
+    res.end(body);
+  });
+});
+
+server.listen(Number(args.port), "127.0.0.1", () => {
+  console.log(`http://127.0.0.1:${server.address().port}/`);
+});
+for (const signal of ["SIGINT", "SIGTERM"]) process.once(signal, () => server.close(() => process.exit(0)));
