@@ -87,7 +87,8 @@ build_pkg() {
   local target_dir=$ROOT/target
   if [ "$lean" = lean ]; then
     target_dir=$ROOT/target/lean
-    RUSTC_BOOTSTRAP=1 RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort" \
+    # RUSTFLAGS replaces the rustflags of .cargo/config.toml: repeat the stack size.
+    RUSTC_BOOTSTRAP=1 RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort -Clink-arg=-zstack-size=131072" \
       cargo build "${args[@]}" --target-dir "$target_dir" -Zbuild-std=std,panic_abort
   else
     cargo build "${args[@]}"
@@ -99,6 +100,12 @@ build_pkg() {
     --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
     --enable-reference-types --enable-multivalue --enable-mutable-globals \
     -o "$out/${name}_bg.wasm" "$out/${name}_bg.wasm"
+  # Minify the generated JS (the readable sources are crate/js/ and the .d.ts).
+  local js
+  for js in "$out/$name.js" "$out"/snippets/*/js/*.js; do
+    "$ROOT/node_modules/.bin/esbuild" "$js" --minify --format=esm --log-level=warning \
+      --outfile="$js" --allow-overwrite
+  done
   node "$ROOT/crate/pkg/write-package-json.mjs" "$out" "$features"
 }
 
@@ -110,9 +117,11 @@ build() {
   log "assembling the extension (dist/extension)"
   node "$ROOT/extension/assemble.mjs" "$DIST/pkg" "$DIST/extension"
   log "outputs"
-  for f in "$DIST"/pkg/eliza_socketio_bg.wasm "$DIST"/pkg/eliza_socketio.js \
-           "$DIST"/pkg-socketio/eliza_socketio_bg.wasm "$DIST"/pkg-socketio/eliza_socketio.js; do
-    size_line "$f"
+  local pkg
+  for pkg in "$DIST/pkg" "$DIST/pkg-socketio"; do
+    for f in "$pkg"/eliza_socketio_bg.wasm "$pkg"/eliza_socketio.js "$pkg"/snippets/*/js/*.js; do
+      size_line "$f"
+    done
   done
   echo "  web package:        dist/pkg          (import from dist/pkg/eliza_socketio.js)"
   echo "  Socket.IO only:     dist/pkg-socketio"
