@@ -17,7 +17,8 @@ use wasm_bindgen_futures::{future_to_promise, JsFuture};
 use crate::client::{Client, ConnectError, Emit, Event, SocketId};
 use crate::eliza::rest;
 use crate::eliza::{
-    ElizaError, ElizaEvent, HistoryRequest, JoinOptions, OutboxEntry, SendOptions, Session, SessionConfig,
+    ElizaError, ElizaEvent, HistoryRequest, JoinOptions as SessionJoin, OutboxEntry,
+    SendOptions as SessionSend, Session, SessionConfig,
 };
 use crate::time::{Instant, MonotonicClock};
 
@@ -27,6 +28,21 @@ use super::glue::{self, Listeners};
 use super::manager::{parse_url, random_seed};
 use super::options;
 use super::wire::{Js, JsText};
+
+#[wasm_bindgen]
+extern "C" {
+    /// Options of `new ElizaClient()` (declared in eliza_types.rs).
+    #[wasm_bindgen(typescript_type = "ElizaClientOptions")]
+    pub type ElizaClientOptions;
+    #[wasm_bindgen(typescript_type = "JoinDmOptions")]
+    pub type JoinDmOptions;
+    #[wasm_bindgen(typescript_type = "JoinOptions")]
+    pub type JoinOptions;
+    #[wasm_bindgen(typescript_type = "HistoryOptions")]
+    pub type HistoryOptions;
+    #[wasm_bindgen(typescript_type = "SendOptions")]
+    pub type SendOptions;
+}
 
 /// How long a REST request may take.
 const REST_TIMEOUT_MS: f64 = 15_000.0;
@@ -467,10 +483,8 @@ impl ElizaClient {
 impl ElizaClient {
     /// A client for one ElizaOS server. See `ElizaClientOptions`.
     #[wasm_bindgen(constructor)]
-    pub fn new(
-        #[wasm_bindgen(unchecked_param_type = "ElizaClientOptions")] opts: JsValue,
-    ) -> Result<ElizaClient, JsValue> {
-        Self::inner_new(&opts)
+    pub fn new(opts: Option<ElizaClientOptions>) -> Result<ElizaClient, JsValue> {
+        Self::inner_new(&opts.map_or(JsValue::UNDEFINED, Into::into))
     }
 
     /// The user's entity id (persist it to stay the same user across restarts).
@@ -532,7 +546,7 @@ impl ElizaClient {
     #[wasm_bindgen(js_name = onChannel, skip_typescript)]
     pub fn on_channel(
         &self,
-        channel_id: &str,
+        #[wasm_bindgen(js_name = channelId)] channel_id: &str,
         event: JsValue,
         listener: JsValue,
     ) -> Result<Function, JsValue> {
@@ -559,7 +573,7 @@ impl ElizaClient {
 
     /// The direct-message channel with an agent (created by the server on first use).
     #[wasm_bindgen(js_name = dmChannel, unchecked_return_type = "Promise<DmChannel>")]
-    pub fn dm_channel(&self, agent_id: String) -> js_sys::Promise {
+    pub fn dm_channel(&self, #[wasm_bindgen(js_name = agentId)] agent_id: String) -> js_sys::Promise {
         self.rest(|inner| async move {
             let entity = inner.session.borrow().entity_id().to_owned();
             let url = rest::dm_channel_url(&inner.base_url, &entity, &agent_id)?;
@@ -573,9 +587,10 @@ impl ElizaClient {
     #[wasm_bindgen(js_name = joinDm, unchecked_return_type = "Promise<DmChannel>")]
     pub fn join_dm(
         &self,
-        agent_id: String,
-        #[wasm_bindgen(unchecked_param_type = "{ since?: number }")] opts: JsValue,
+        #[wasm_bindgen(js_name = agentId)] agent_id: String,
+        opts: Option<JoinDmOptions>,
     ) -> js_sys::Promise {
+        let opts: JsValue = opts.map_or(JsValue::UNDEFINED, Into::into);
         let since = get_f64(&opts, "since");
         self.rest(|inner| async move {
             let since = since.map_err(|_| ElizaError::InvalidArgument("since must be a number".into()))?;
@@ -583,7 +598,7 @@ impl ElizaClient {
             let url = rest::dm_channel_url(&inner.base_url, &entity, &agent_id)?;
             let (status, body) = inner.get(&url).await?;
             let channel = rest::parse_dm_channel(status, &body)?;
-            let join = JoinOptions {
+            let join = SessionJoin {
                 channel_id: channel.id.clone(),
                 agent_id: Some(agent_id),
                 dm: true,
@@ -601,9 +616,10 @@ impl ElizaClient {
     #[wasm_bindgen(unchecked_return_type = "Promise<ChatMessage[]>")]
     pub fn history(
         &self,
-        channel_id: String,
-        #[wasm_bindgen(unchecked_param_type = "{ limit?: number; before?: number }")] opts: JsValue,
+        #[wasm_bindgen(js_name = channelId)] channel_id: String,
+        opts: Option<HistoryOptions>,
     ) -> js_sys::Promise {
+        let opts: JsValue = opts.map_or(JsValue::UNDEFINED, Into::into);
         let limit = get_f64(&opts, "limit");
         let before = get_f64(&opts, "before");
         self.rest(|inner| async move {
@@ -620,13 +636,13 @@ impl ElizaClient {
     /// Joins a channel (re-joined automatically after every reconnect).
     pub fn join(
         &self,
-        channel_id: String,
-        #[wasm_bindgen(unchecked_param_type = "{ agentId?: string; dm?: boolean; since?: number }")]
-        opts: JsValue,
+        #[wasm_bindgen(js_name = channelId)] channel_id: String,
+        opts: Option<JoinOptions>,
     ) -> Result<(), JsValue> {
+        let opts: JsValue = opts.map_or(JsValue::UNDEFINED, Into::into);
         let dm = opts.is_object()
             && js_sys::Reflect::get(&opts, &"dm".into()).ok().and_then(|v| v.as_bool()).unwrap_or(false);
-        let join = JoinOptions {
+        let join = SessionJoin {
             channel_id,
             agent_id: get_str(&opts, "agentId")?,
             dm,
@@ -639,7 +655,7 @@ impl ElizaClient {
     }
 
     /// Stops following a channel.
-    pub fn leave(&self, channel_id: &str) -> bool {
+    pub fn leave(&self, #[wasm_bindgen(js_name = channelId)] channel_id: &str) -> bool {
         let left = self.inner.session.borrow_mut().leave(channel_id);
         self.inner.pump();
         left
@@ -649,13 +665,11 @@ impl ElizaClient {
     /// it, and waits there while offline.
     pub fn send(
         &self,
-        channel_id: &str,
+        #[wasm_bindgen(js_name = channelId)] channel_id: &str,
         text: &str,
-        #[wasm_bindgen(
-            unchecked_param_type = "{ attachments?: unknown[]; metadata?: Record<string, unknown> }"
-        )]
-        opts: JsValue,
+        opts: Option<SendOptions>,
     ) -> Result<String, JsValue> {
+        let opts: JsValue = opts.map_or(JsValue::UNDEFINED, Into::into);
         let field = |k: &str| -> Result<serde_json::Value, JsValue> {
             if !opts.is_object() {
                 return Ok(serde_json::Value::Null);
@@ -666,7 +680,7 @@ impl ElizaClient {
             }
             serde_wasm_bindgen::from_value(v).map_err(|e| invalid(format!("{k}: {e}")))
         };
-        let options = SendOptions { attachments: field("attachments")?, metadata: field("metadata")? };
+        let options = SessionSend { attachments: field("attachments")?, metadata: field("metadata")? };
         let now = self.inner.now();
         let result = self.inner.session.borrow_mut().send(now, channel_id, text, options);
         self.inner.pump();
@@ -674,7 +688,10 @@ impl ElizaClient {
     }
 
     /// Sends a failed message again (after checking the server does not have it).
-    pub fn retry(&self, client_message_id: &str) -> Result<(), JsValue> {
+    pub fn retry(
+        &self,
+        #[wasm_bindgen(js_name = clientMessageId)] client_message_id: &str,
+    ) -> Result<(), JsValue> {
         let now = self.inner.now();
         let result = self.inner.session.borrow_mut().retry(now, client_message_id);
         self.inner.pump();
@@ -682,7 +699,7 @@ impl ElizaClient {
     }
 
     /// Removes a message from the outbox without sending it.
-    pub fn discard(&self, client_message_id: &str) -> bool {
+    pub fn discard(&self, #[wasm_bindgen(js_name = clientMessageId)] client_message_id: &str) -> bool {
         let discarded = self.inner.session.borrow_mut().discard(client_message_id).is_some();
         self.inner.pump();
         discarded
@@ -696,7 +713,7 @@ impl ElizaClient {
 
     /// Whether an agent reply is expected in a channel.
     #[wasm_bindgen(js_name = isThinking)]
-    pub fn is_thinking(&self, channel_id: &str) -> bool {
+    pub fn is_thinking(&self, #[wasm_bindgen(js_name = channelId)] channel_id: &str) -> bool {
         self.inner.session.borrow().is_thinking(channel_id)
     }
 }

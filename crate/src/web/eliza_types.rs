@@ -23,6 +23,36 @@ export interface ElizaClientOptions {
   outbox?: OutboxEntry[];
 }
 
+/** Options of `joinDm()`. */
+export interface JoinDmOptions {
+  /** `createdAt` of the newest message the user already has: only newer history is delivered. */
+  since?: number;
+}
+
+/** Options of `join()`. */
+export interface JoinOptions {
+  /** The agent answering in this channel (required for a DM). */
+  agentId?: string;
+  /** A direct-message channel with `agentId`. */
+  dm?: boolean;
+  /** `createdAt` of the newest message the user already has. */
+  since?: number;
+}
+
+/** Options of `history()`. */
+export interface HistoryOptions {
+  /** How many messages (1–500). Default 50. */
+  limit?: number;
+  /** Only messages created before this time (ms since the epoch). */
+  before?: number;
+}
+
+/** Options of `send()`. */
+export interface SendOptions {
+  attachments?: unknown[];
+  metadata?: Record<string, unknown>;
+}
+
 export interface Agent {
   id: string;
   name: string;

@@ -14,6 +14,15 @@ use super::error::to_js;
 use super::options::{self, FaceOptions};
 use super::socket::Socket;
 
+#[wasm_bindgen]
+extern "C" {
+    /// Options of `new Manager()` (declared in types.rs).
+    #[wasm_bindgen(typescript_type = "ManagerOptions")]
+    pub type ManagerOptions;
+    #[wasm_bindgen(typescript_type = "SocketOptions")]
+    pub type SocketOptions;
+}
+
 thread_local! {
     /// Connections shared by `io()` calls to the same origin (socket.io-client's `cache`).
     /// A page talks to a handful of servers at most: a list is enough.
@@ -122,10 +131,8 @@ impl Manager {
 impl Manager {
     /// A connection to `url` (path and namespace ignored: use `socket(nsp)`).
     #[wasm_bindgen(constructor)]
-    pub fn new(
-        url: Option<String>,
-        #[wasm_bindgen(unchecked_param_type = "ManagerOptions")] opts: JsValue,
-    ) -> Result<Manager, JsValue> {
+    pub fn new(url: Option<String>, opts: Option<ManagerOptions>) -> Result<Manager, JsValue> {
+        let opts: JsValue = opts.map_or(JsValue::UNDEFINED, Into::into);
         let target = parse_url(url.as_deref()).map_err(|e| to_js(&e))?;
         let face = options::read(&opts).map_err(|e| to_js(&e))?;
         let manager = Manager::create(&target, &face).map_err(|e| to_js(&e))?;
@@ -136,11 +143,8 @@ impl Manager {
     }
 
     /// The socket for a namespace (created on first use).
-    pub fn socket(
-        &self,
-        nsp: &str,
-        #[wasm_bindgen(unchecked_param_type = "SocketOptions")] opts: JsValue,
-    ) -> Result<Socket, JsValue> {
+    pub fn socket(&self, nsp: &str, opts: Option<SocketOptions>) -> Result<Socket, JsValue> {
+        let opts: JsValue = opts.map_or(JsValue::UNDEFINED, Into::into);
         let auth = match js_sys::Reflect::get(&opts, &"auth".into()) {
             Ok(a) if !a.is_undefined() && !a.is_null() => {
                 Some(options::auth_json(&a).map_err(|e| to_js(&e))?)
@@ -213,8 +217,8 @@ impl Manager {
 /// Connections to the same origin are shared unless `forceNew` is set or the namespace is
 /// already in use there, as in socket.io-client.
 #[wasm_bindgen(skip_typescript)]
-pub fn io(url: Option<String>, opts: JsValue) -> Result<Socket, JsValue> {
-    io_impl(url.as_deref(), &opts).map_err(|e| to_js(&e))
+pub fn io(url: Option<String>, opts: Option<JsValue>) -> Result<Socket, JsValue> {
+    io_impl(url.as_deref(), &opts.unwrap_or(JsValue::UNDEFINED)).map_err(|e| to_js(&e))
 }
 
 fn io_impl(url: Option<&str>, opts: &JsValue) -> Result<Socket, Error> {

@@ -28,7 +28,7 @@ pub use socket::Socket;
 use wasm_bindgen::prelude::*;
 
 /// Runs when the module is instantiated.
-#[wasm_bindgen(start)]
+#[wasm_bindgen(start, skip_typescript)]
 fn start() {
     // A panic is a bug (the core never panics on input): make it readable in the console. The
     // lean build aborts on panic without a message, which leaves the hook nothing to do.

@@ -209,7 +209,8 @@ impl Socket {
     }
 
     /// Accepted for compatibility; WebSocket compression is negotiated by the browser.
-    pub fn compress(&self, _compress: bool) -> Socket {
+    pub fn compress(&self, compress: bool) -> Socket {
+        let _ = compress;
         self.with_flags(|_| {})
     }
 

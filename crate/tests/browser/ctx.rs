@@ -11,10 +11,12 @@ pub fn context() -> JsValue {
     let control =
         CONTROL.expect("SIO_CONTROL_URL must name the control server (run the tests with ./build.sh test)");
     let io = Closure::<dyn Fn(Option<String>, JsValue) -> Result<JsValue, JsValue>>::new(
-        |url: Option<String>, opts: JsValue| eliza_socketio::io(url, opts).map(JsValue::from),
+        |url: Option<String>, opts: JsValue| eliza_socketio::io(url, Some(opts)).map(JsValue::from),
     );
     let manager = Closure::<dyn Fn(Option<String>, JsValue) -> Result<JsValue, JsValue>>::new(
-        |url: Option<String>, opts: JsValue| eliza_socketio::Manager::new(url, opts).map(JsValue::from),
+        |url: Option<String>, opts: JsValue| {
+            eliza_socketio::Manager::new(url, Some(opts.unchecked_into())).map(JsValue::from)
+        },
     );
     let ctx = js_sys::Object::new();
     let set = |k: &str, v: &JsValue| js_sys::Reflect::set(&ctx, &k.into(), v).expect("plain object");
