@@ -78,6 +78,10 @@ function wasmTests(browser, control) {
   );
 }
 
+/** An end-to-end suite: node:test files under tests/e2e/, one at a time (they start browsers). */
+const e2e = (...files) => () =>
+  run(process.execPath, ["--test", "--test-concurrency=1", ...files.map((f) => `tests/e2e/${f}`)]);
+
 const SUITES = {
   /** The test servers themselves (socket.io control server, ElizaOS fixture). */
   fixtures: () => run(process.execPath, ["--test", "--test-concurrency=1", "tests/node/"]),
@@ -91,6 +95,14 @@ const SUITES = {
       await control.stop();
     }
   },
+  /** The extension in Chromium, through its popup, against a real ElizaOS server. */
+  extension: e2e("extension.test.mjs", "rooms.test.mjs", "apikey.test.mjs", "failures.test.mjs"),
+  /** The same extension folder in Firefox (temporary add-on, geckodriver). */
+  firefox: e2e("firefox.test.mjs"),
+  /** web-ext lint of the extension folder. */
+  lint: e2e("lint.test.mjs"),
+  /** The demo page (crate/demo) in Chromium against a real ElizaOS server. */
+  page: e2e("page.test.mjs"),
 };
 
 async function main() {

@@ -11,6 +11,9 @@ let channelId = null;
 $("server-form").addEventListener("submit", async (event) => {
   event.preventDefault();
   client?.disconnect();
+  channelId = null;
+  $("send-form").hidden = true;
+  $("log").replaceChildren();
   // Keep the same user across page loads: the server knows the DM by this id.
   const entityId = localStorage.getItem("entityId") ?? undefined;
   client = new ElizaClient({ serverUrl: $("server").value, entityId, userName: "Demo user" });
@@ -19,7 +22,7 @@ $("server-form").addEventListener("submit", async (event) => {
   client.on("state", ({ state, error }) => status(error ? `${state}: ${error.message}` : state));
   client.on("message", ({ message }) => show(message));
   client.on("ack", ({ clientMessageId }) => $(`m-${clientMessageId}`)?.classList.remove("pending"));
-  client.on("thinking", ({ active }) => status(active ? "The agent is thinking…" : "connected"));
+  client.on("thinking", ({ active }) => status(active ? "The agent is thinking…" : client.state.state));
 
   try {
     const agents = await client.agents();
@@ -36,9 +39,15 @@ $("agent-form").addEventListener("submit", async (event) => {
   event.preventDefault();
   $("log").replaceChildren();
   if (channelId) client.leave(channelId);
+  channelId = null;
+  $("send-form").hidden = true;
   // Opens (or creates) the DM channel and joins it; its recent history arrives as messages.
-  const channel = await client.joinDm($("agent").value, {});
-  channelId = channel.id;
+  try {
+    channelId = (await client.joinDm($("agent").value, {})).id;
+  } catch (error) {
+    status(`Cannot open the chat: ${error.message} (${error.code})`);
+    return;
+  }
   $("send-form").hidden = false;
   $("text").focus();
 });

@@ -1,0 +1,26 @@
+// The extension's background: a module service worker in Chrome, an event page in Firefox.
+//
+// It owns the one ElizaClient (socket, outbox, chats) and outlives the popup. Chrome stops an
+// idle worker and starts it again for the next event, so every listener is registered right
+// here, synchronously, and each waits for the stored state (hub.ready) before acting.
+import { ext } from "./lib/browser.js";
+import { Hub, RECONNECT_ALARM } from "./lib/hub.js";
+import { PORT_NAME } from "./lib/protocol.js";
+
+const hub = new Hub();
+
+ext.runtime.onConnect.addListener((port) => {
+  if (port.name === PORT_NAME) hub.attach(port);
+});
+
+// Timers die with a stopped worker: this alarm wakes it, and waking is what reconnects
+// (the hub connects as soon as its state is loaded), re-joins and syncs history.
+ext.alarms.onAlarm.addListener((alarm) => {
+  if (alarm.name === RECONNECT_ALARM) hub.ready.then(() => hub.nudge());
+});
+
+// Browser start-up and installation only need the worker to run, which it now does.
+ext.runtime.onStartup.addListener(() => {});
+ext.runtime.onInstalled.addListener(() => {});
+
+hub.ready.catch((error) => console.error("ElizaOS Chat: the background could not start", error));

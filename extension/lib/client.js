@@ -1,0 +1,72 @@
+// The wasm ElizaClient, loaded from the files packaged with the extension.
+//
+// A module service worker cannot use import(): the glue is imported statically, and the .wasm
+// is fetched from the extension's own URL (never a blob or data URL, which the CSP forbids).
+import init, { ElizaClient } from "../pkg/eliza_socketio.js";
+import { ext } from "./browser.js";
+
+/** Resolves once the wasm module is instantiated. */
+export const wasmReady = init({ module_or_path: ext.runtime.getURL("pkg/eliza_socketio_bg.wasm") });
+
+/** Stored in the server's history with every message the extension sends. */
+const SOURCE = "eliza-chat-extension";
+
+const SOCKET_OPTIONS = {
+  // WebSocket only: its traffic (the server pings every 25 s) is what keeps a Chrome service
+  // worker alive, and there is no polling-then-upgrade round trip.
+  transports: ["websocket"],
+  reconnectionDelay: 1000,
+  reconnectionDelayMax: 5000,
+};
+
+/** How long "Test connection" waits for the socket. */
+const TEST_TIMEOUT_MS = 10_000;
+
+/** The client for the user's settings; connects at once. */
+export function createClient(settings, { entityId, outbox }) {
+  return new ElizaClient({
+    serverUrl: settings.serverUrl,
+    apiKey: settings.apiKey || undefined,
+    entityId: entityId || undefined,
+    userName: settings.userName || "User",
+    source: SOURCE,
+    socket: SOCKET_OPTIONS,
+    outbox,
+  });
+}
+
+/**
+ * Checks settings without touching the live client: the REST API (agent list; an auth token
+ * shows here) and the socket (where SERVER_API_KEY is checked). Resolves {agents, active} or
+ * rejects with an Error carrying the client's `code`.
+ */
+export async function testConnection(settings, entityId) {
+  const probe = new ElizaClient({
+    serverUrl: settings.serverUrl,
+    apiKey: settings.apiKey || undefined,
+    entityId: entityId || undefined,
+    socket: { ...SOCKET_OPTIONS, reconnection: false, autoConnect: false, timeout: TEST_TIMEOUT_MS },
+  });
+  try {
+    const agents = await probe.agents();
+    await new Promise((resolve, reject) => {
+      const fail = (code, message) => reject(Object.assign(new Error(message), { code }));
+      const timer = setTimeout(() => fail("TIMEOUT", "the server did not accept the connection in time"), TEST_TIMEOUT_MS);
+      const off = probe.on("state", ({ state, error }) => {
+        if (state === "connected") {
+          clearTimeout(timer);
+          off();
+          resolve();
+        } else if (state === "disconnected" && error) {
+          clearTimeout(timer);
+          off();
+          fail(error.code, error.message);
+        }
+      });
+      probe.connect();
+    });
+    return { agents: agents.length, active: agents.filter((a) => a.status === "active").length };
+  } finally {
+    probe.disconnect();
+  }
+}

@@ -1,0 +1,44 @@
+// The user's settings: defaults, validation, and whether a server needs a runtime permission.
+
+export const DEFAULT_SETTINGS = Object.freeze({
+  serverUrl: "http://localhost:3000",
+  apiKey: "",
+  userName: "",
+});
+
+/** Hosts the manifest grants up front; any other server needs an optional host permission. */
+const BUILT_IN_HOSTS = new Set(["localhost", "127.0.0.1"]);
+
+/**
+ * Cleans user input: trims, checks the URL (http or https, no path beyond "/").
+ * Returns {settings} or {error}.
+ */
+export function normalizeSettings(input) {
+  const serverUrl = String(input?.serverUrl ?? "").trim().replace(/\/+$/, "");
+  let url;
+  try {
+    url = new URL(serverUrl);
+  } catch {
+    return { error: "Enter the server's address, e.g. http://localhost:3000" };
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") {
+    return { error: "The server address must start with http:// or https://" };
+  }
+  return {
+    settings: {
+      serverUrl: url.origin + url.pathname.replace(/\/+$/, ""),
+      apiKey: String(input?.apiKey ?? "").trim(),
+      userName: String(input?.userName ?? "").trim().slice(0, 64),
+    },
+  };
+}
+
+/** The origin pattern to request for a server outside the built-in hosts, or null. */
+export function permissionPatternFor(serverUrl) {
+  try {
+    const url = new URL(serverUrl);
+    return BUILT_IN_HOSTS.has(url.hostname) ? null : `${url.protocol}//${url.hostname}/*`;
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,103 @@
+// The settings form: server URL, API key, display name; "Test connection" and "Save".
+//
+// A server other than localhost needs a host permission, requested from the click itself
+// (browsers grant permissions.request only during a user gesture).
+import { ext } from "../lib/browser.js";
+import { normalizeSettings, permissionPatternFor } from "../lib/settings.js";
+import { $, ICONS, icon } from "./dom.js";
+import { describeError, plural } from "./format.js";
+
+export class SettingsView {
+  /** onTest(settings) → Promise<{agents, active}>; onSave(settings) → Promise. */
+  constructor({ onTest, onSave }) {
+    this.onTest = onTest;
+    this.onSave = onSave;
+    $("test-connection").addEventListener("click", () => this.run("test"));
+    $("settings-form").addEventListener("submit", (event) => {
+      event.preventDefault();
+      this.run("save");
+    });
+    $("server-url").addEventListener("input", () => this.urlChanged());
+    $("toggle-key").addEventListener("click", () => {
+      const show = $("api-key").type === "password";
+      $("api-key").type = show ? "text" : "password";
+      $("toggle-key").textContent = show ? "Hide" : "Show";
+      $("toggle-key").setAttribute("aria-pressed", String(show));
+      $("toggle-key").setAttribute("aria-label", show ? "Hide the API key" : "Show the API key");
+    });
+  }
+
+  /** Shows saved settings; `savedUrl` (null before the first save) is the server in use. */
+  fill(settings, { entityId, welcome, savedUrl }) {
+    $("server-url").value = settings.serverUrl;
+    $("api-key").value = settings.apiKey;
+    $("user-name").value = settings.userName;
+    $("entity-id").textContent = entityId ?? "";
+    $("identity").hidden = !entityId;
+    $("welcome").hidden = !welcome;
+    this.savedUrl = savedUrl;
+    this.urlChanged();
+    this.result(null);
+  }
+
+  urlChanged() {
+    const next = normalizeSettings(this.read()).settings?.serverUrl;
+    $("server-change-note").hidden = !this.savedUrl || !next || next === this.savedUrl;
+  }
+
+  read() {
+    return { serverUrl: $("server-url").value, apiKey: $("api-key").value, userName: $("user-name").value };
+  }
+
+  /** Runs "test" or "save" for the form's values. Must start inside the click handler. */
+  run(action) {
+    const { settings, error } = normalizeSettings(this.read());
+    if (error) {
+      this.result("error", error);
+      $("server-url").focus();
+      return;
+    }
+    const granted = requestHostPermission(settings.serverUrl);
+    this.busy(true);
+    this.result("info", action === "test" ? "Testing the connection…" : "Saving…");
+    granted
+      .then(async (ok) => {
+        if (!ok) {
+          this.result("error", `Permission to reach ${new URL(settings.serverUrl).host} was not granted.`);
+          return;
+        }
+        if (action === "test") {
+          const { agents, active } = await this.onTest(settings);
+          const inactive = agents - active;
+          const detail = inactive ? ` (${active} active, ${inactive} inactive)` : "";
+          this.result("ok", `Connected: ${plural(agents, "agent")}${detail}.`);
+        } else {
+          await this.onSave(settings);
+        }
+      })
+      .catch((e) => this.result("error", describeError(e, settings.serverUrl)))
+      .finally(() => this.busy(false));
+  }
+
+  busy(busy) {
+    $("test-connection").disabled = busy;
+    $("save-settings").disabled = busy;
+  }
+
+  result(tone, text) {
+    const box = $("test-result");
+    box.hidden = !tone;
+    if (!tone) return;
+    box.dataset.tone = tone;
+    const glyph = tone === "ok" ? ICONS.check : tone === "error" ? ICONS.alert : ICONS.clock;
+    box.replaceChildren(icon(...glyph), document.createTextNode(text));
+  }
+}
+
+/** Resolves true when the extension may reach the server (asking the user if needed). */
+function requestHostPermission(serverUrl) {
+  const pattern = permissionPatternFor(serverUrl);
+  if (!pattern) return Promise.resolve(true);
+  // Called synchronously from the click: the gesture is what lets the browser ask the user.
+  return ext.permissions.request({ origins: [pattern] });
+}

@@ -1,0 +1,24 @@
+// Test-side access to the ElizaOS server's REST API: what the server really stored.
+
+/** Messages of a channel as the server stores them, newest first. */
+export async function channelMessages(eliza, channelId, { apiKey } = {}) {
+  const res = await fetch(`${eliza.url}/api/messaging/channels/${channelId}/messages?limit=100`, {
+    headers: apiKey ? { "x-api-key": apiKey } : {},
+  });
+  if (!res.ok) throw new Error(`GET channel messages: HTTP ${res.status}`);
+  return (await res.json()).data.messages;
+}
+
+/** The DM channel between a user and an agent (the server creates it on first use). */
+export async function dmChannelId(eliza, userId, agentId) {
+  const url = `${eliza.url}/api/messaging/dm-channel?currentUserId=${userId}&targetUserId=${agentId}`;
+  const res = await fetch(url);
+  if (!res.ok) throw new Error(`GET dm-channel: HTTP ${res.status}`);
+  return (await res.json()).data.id;
+}
+
+/** Stops an agent: the server then lists it as inactive. */
+export async function stopAgent(eliza, agentId) {
+  const res = await fetch(`${eliza.url}/api/agents/${agentId}/stop`, { method: "POST" });
+  if (!res.ok) throw new Error(`POST agent stop: HTTP ${res.status}`);
+}
