@@ -110,20 +110,3 @@ export function newestServerTime(chat) {
   }
   return newest;
 }
-
-const ENTITIES = { lt: "<", gt: ">", amp: "&", quot: '"', apos: "'" };
-
-/**
- * Readable text for a streamed preview. Stream chunks are the model's raw XML text, so the text
- * so far may hold entities (&lt;) and end in the middle of one; the final message, which
- * replaces the preview, is already plain text.
- */
-export function previewText(raw) {
-  return raw
-    .replace(/&[#\w]{0,8}$/, "")
-    .replace(/&(lt|gt|amp|quot|apos|#\d+|#x[\da-f]+);/gi, (whole, name) => {
-      if (name[0] !== "#") return ENTITIES[name.toLowerCase()] ?? whole;
-      const code = name[1] === "x" || name[1] === "X" ? parseInt(name.slice(2), 16) : parseInt(name.slice(1), 10);
-      return code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : whole;
-    });
-}

@@ -172,7 +172,7 @@ export class Hub {
     const current = chat.messages.find((m) => m.id === messageId);
     if (current && current.status !== "streaming") return false;
     const entry = {
-      ...chats.entryFromMessage({ id: messageId, text: chats.previewText(text), senderName: chat.agentName, fromAgent: true }),
+      ...chats.entryFromMessage({ id: messageId, text, senderName: chat.agentName, fromAgent: true }),
       createdAt: current?.createdAt ?? Date.now(),
       status: "streaming",
     };

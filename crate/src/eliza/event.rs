@@ -50,7 +50,7 @@ pub enum ElizaEvent {
         index: Option<u64>,
         /// This chunk.
         chunk: String,
-        /// All chunks so far, joined (raw model output: may contain encoded entities; not HTML).
+        /// The reply's text so far: the chunks joined, XML entities decoded (plain text, not HTML).
         text: String,
     },
     /// A streamed reply failed.

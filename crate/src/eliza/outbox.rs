@@ -67,6 +67,9 @@ pub struct OutboxEntry {
     /// When it was last written to a socket, on the driver's clock (milliseconds).
     #[serde(default)]
     pub last_sent_at: Option<u64>,
+    /// Writes since it was created or the user last retried it (capped at [`MAX_WRITES`]).
+    #[serde(default)]
+    pub writes_since_retry: u32,
 }
 
 fn empty_array() -> Value {
@@ -103,10 +106,25 @@ impl OutboxEntry {
     }
 }
 
-/// Message text must say something; it is otherwise sent verbatim.
+/// Longest message text accepted, in UTF-8 bytes. Servers close the connection on a frame over
+/// their `maxPayload` (1 MB for ElizaOS); with JSON escaping and the other fields, this much text
+/// always fits.
+pub const MAX_TEXT_BYTES: usize = 100_000;
+
+/// Writes of one message without a confirmation (since the user last retried it) before it is
+/// failed rather than sent again: a message the server keeps dropping must not loop forever.
+pub const MAX_WRITES: u32 = 5;
+
+/// Message text must say something and fit in a frame; it is otherwise sent verbatim.
 pub(crate) fn check_text(text: &str) -> Result<(), ElizaError> {
     if text.trim().is_empty() {
         return Err(ElizaError::InvalidArgument("message text is empty".into()));
+    }
+    if text.len() > MAX_TEXT_BYTES {
+        return Err(ElizaError::InvalidArgument(format!(
+            "message text is too long ({} bytes; at most {MAX_TEXT_BYTES})",
+            text.len()
+        )));
     }
     Ok(())
 }
@@ -176,6 +194,7 @@ impl Outbox {
         if let Some(entry) = self.entries.iter_mut().find(|e| e.client_message_id == client_message_id) {
             entry.state = OutboxState::Sent;
             entry.attempts = entry.attempts.saturating_add(1);
+            entry.writes_since_retry = entry.writes_since_retry.saturating_add(1);
             entry.last_sent_at = Some(now.as_millis());
             self.changed = true;
         }
@@ -190,6 +209,7 @@ impl Outbox {
             return false;
         }
         entry.state = OutboxState::Queued;
+        entry.writes_since_retry = 0;
         self.changed = true;
         true
     }
@@ -261,6 +281,7 @@ mod tests {
             state: OutboxState::Sent,
             attempts: 1,
             last_sent_at: Some(7),
+            writes_since_retry: 1,
         }
     }
 

@@ -1,8 +1,9 @@
 //! Agent replies being streamed, shown as provisional text until the final message arrives.
 //!
-//! Chunks are the model's raw output: entities may still be encoded (`&lt;`) and split across
-//! chunks, so the joined text is a preview only. The final `messageBroadcast` with the same id
-//! replaces it.
+//! Chunks are the model's raw output, where the reply sits inside XML: entities are still encoded
+//! (`&lt;`) and may be split across chunks. [`preview`] turns the joined chunks into the plain text
+//! the final message will have, as far as it can be known yet. The final `messageBroadcast` with
+//! the same id replaces it.
 
 /// Streams followed at once per channel (the oldest is forgotten beyond this).
 const MAX_STREAMS: usize = 4;
@@ -67,9 +68,75 @@ impl Streams {
     }
 }
 
+/// The plain text of a stream so far: XML entities decoded, and an entity cut off at the end
+/// (its chunk not here yet) left out until it is complete.
+pub(crate) fn preview(raw: &str) -> String {
+    let mut out = String::with_capacity(raw.len());
+    let mut rest = raw;
+    while let Some(amp) = rest.find('&') {
+        out.push_str(&rest[..amp]);
+        let tail = &rest[amp..];
+        // The longest entity decoded here is `&#x10FFFF;` (10 bytes).
+        let window = &tail[..tail.len().min(12)];
+        match window.find(';') {
+            Some(end) => match decode_entity(&tail[1..end]) {
+                Some(c) => {
+                    out.push(c);
+                    rest = &tail[end + 1..];
+                }
+                None => {
+                    out.push('&');
+                    rest = &tail[1..];
+                }
+            },
+            // No `;` yet and the text ends within an entity's length: wait for the next chunk.
+            None if tail.len() < 12 && tail[1..].bytes().all(|b| b.is_ascii_alphanumeric() || b == b'#') => {
+                return out;
+            }
+            None => {
+                out.push('&');
+                rest = &tail[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+fn decode_entity(name: &str) -> Option<char> {
+    Some(match name {
+        "lt" => '<',
+        "gt" => '>',
+        "amp" => '&',
+        "quot" => '"',
+        "apos" => '\'',
+        _ => {
+            let num = name.strip_prefix('#')?;
+            let code = match num.strip_prefix(['x', 'X']) {
+                Some(hex) => u32::from_str_radix(hex, 16).ok()?,
+                None => num.parse().ok()?,
+            };
+            return char::from_u32(code);
+        }
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn preview_decodes_entities_and_waits_for_split_ones() {
+        assert_eq!(preview("echo: &lt;b&gt;bold&lt;/b&gt; &amp; &quot;q&quot;"), "echo: <b>bold</b> & \"q\"");
+        assert_eq!(preview("a &am"), "a ");
+        assert_eq!(preview("a &"), "a ");
+        assert_eq!(preview("a &#x4"), "a ");
+        assert_eq!(preview("&#65;&#x42;&apos;"), "AB'");
+        // Not entities: kept as written.
+        assert_eq!(preview("fish & chips"), "fish & chips");
+        assert_eq!(preview("&nosuch; &#xZZ; &#99999999;"), "&nosuch; &#xZZ; &#99999999;");
+        assert_eq!(preview("R&D and more"), "R&D and more");
+    }
 
     #[test]
     fn accumulates_and_skips_repeats() {

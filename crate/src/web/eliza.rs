@@ -105,6 +105,12 @@ fn invalid(message: impl Into<String>) -> JsValue {
     to_js_error(&ElizaError::InvalidArgument(message.into()))
 }
 
+/// A string argument, or an `INVALID_ARGUMENT` error naming it (instead of the `TypeError` a
+/// plain `&str` parameter would throw for `null` or a number).
+fn string_arg(name: &str, v: &JsValue) -> Result<String, JsValue> {
+    v.as_string().ok_or_else(|| invalid(format!("{name} must be a string")))
+}
+
 fn get_str(obj: &JsValue, key: &str) -> Result<Option<String>, JsValue> {
     if !obj.is_object() {
         return Ok(None);
@@ -337,18 +343,23 @@ impl Inner {
     /// Emits `state` when the connection state changed.
     fn update_state(&self) {
         let socket = self.socket;
-        let (state, attempt, retry_at) = self.driver.read(|c| {
+        let observed = self.driver.read(|c| {
             let attempt = c.reconnect_attempts();
             if c.socket_connected(socket) {
-                ("connected", 0, None)
+                Some(("connected", 0, None))
             } else if let Some(at) = c.reconnect_at() {
-                ("reconnecting", attempt, Some(at.as_millis()))
+                Some(("reconnecting", attempt, Some(at.as_millis())))
+            } else if c.is_open() && c.socket_active(socket) {
+                // The session is open and the socket's CONNECT is on its way: still whatever it
+                // was (connecting, or reconnecting with its attempt count), not a new state.
+                return None;
             } else if c.socket_active(socket) && !c.is_idle() {
-                (if attempt > 0 { "reconnecting" } else { "connecting" }, attempt, None)
+                Some((if attempt > 0 { "reconnecting" } else { "connecting" }, attempt, None))
             } else {
-                ("disconnected", attempt, None)
+                Some(("disconnected", attempt, None))
             }
         });
+        let Some((state, attempt, retry_at)) = observed else { return };
         let next = {
             let mut current = self.state.borrow_mut();
             let next = ConnectionState { state, attempt, retry_at, error: current.error.clone() };
@@ -386,6 +397,12 @@ impl ElizaClient {
         let mut config = SessionConfig::new(entity_id.clone(), user_name);
         if let Some(source) = get_str(opts, "source")? {
             config.source = source;
+        }
+        if let Some(ms) = get_f64(opts, "messageAckTimeout")? {
+            config.ack_timeout = core::time::Duration::from_millis(ms.max(0.0) as u64);
+        }
+        if let Some(ms) = get_f64(opts, "thinkingTimeout")? {
+            config.thinking_timeout = core::time::Duration::from_millis(ms.max(0.0) as u64);
         }
         let seed = random_seed();
         let session = Session::new(config, seed).map_err(|e| to_js_error(&e))?;
@@ -546,11 +563,12 @@ impl ElizaClient {
     #[wasm_bindgen(js_name = onChannel, skip_typescript)]
     pub fn on_channel(
         &self,
-        #[wasm_bindgen(js_name = channelId)] channel_id: &str,
+        #[wasm_bindgen(js_name = channelId, unchecked_param_type = "string")] channel_id: JsValue,
         event: JsValue,
         listener: JsValue,
     ) -> Result<Function, JsValue> {
-        self.listeners_for(channel_id).on(&event, &listener, false, false)
+        let channel_id = string_arg("channelId", &channel_id)?;
+        self.listeners_for(&channel_id).on(&event, &listener, false, false)
     }
 
     /// The agents of the server.
@@ -573,8 +591,14 @@ impl ElizaClient {
 
     /// The direct-message channel with an agent (created by the server on first use).
     #[wasm_bindgen(js_name = dmChannel, unchecked_return_type = "Promise<DmChannel>")]
-    pub fn dm_channel(&self, #[wasm_bindgen(js_name = agentId)] agent_id: String) -> js_sys::Promise {
+    pub fn dm_channel(
+        &self,
+        #[wasm_bindgen(js_name = agentId, unchecked_param_type = "string")] agent_id: JsValue,
+    ) -> js_sys::Promise {
+        let agent_id = agent_id.as_string();
         self.rest(|inner| async move {
+            let agent_id =
+                agent_id.ok_or_else(|| ElizaError::InvalidArgument("agentId must be a string".into()))?;
             let entity = inner.session.borrow().entity_id().to_owned();
             let url = rest::dm_channel_url(&inner.base_url, &entity, &agent_id)?;
             let (status, body) = inner.get(&url).await?;
@@ -587,12 +611,15 @@ impl ElizaClient {
     #[wasm_bindgen(js_name = joinDm, unchecked_return_type = "Promise<DmChannel>")]
     pub fn join_dm(
         &self,
-        #[wasm_bindgen(js_name = agentId)] agent_id: String,
+        #[wasm_bindgen(js_name = agentId, unchecked_param_type = "string")] agent_id: JsValue,
         opts: Option<JoinDmOptions>,
     ) -> js_sys::Promise {
         let opts: JsValue = opts.map_or(JsValue::UNDEFINED, Into::into);
         let since = get_f64(&opts, "since");
+        let agent_id = agent_id.as_string();
         self.rest(|inner| async move {
+            let agent_id =
+                agent_id.ok_or_else(|| ElizaError::InvalidArgument("agentId must be a string".into()))?;
             let since = since.map_err(|_| ElizaError::InvalidArgument("since must be a number".into()))?;
             let entity = inner.session.borrow().entity_id().to_owned();
             let url = rest::dm_channel_url(&inner.base_url, &entity, &agent_id)?;
@@ -616,13 +643,16 @@ impl ElizaClient {
     #[wasm_bindgen(unchecked_return_type = "Promise<ChatMessage[]>")]
     pub fn history(
         &self,
-        #[wasm_bindgen(js_name = channelId)] channel_id: String,
+        #[wasm_bindgen(js_name = channelId, unchecked_param_type = "string")] channel_id: JsValue,
         opts: Option<HistoryOptions>,
     ) -> js_sys::Promise {
         let opts: JsValue = opts.map_or(JsValue::UNDEFINED, Into::into);
         let limit = get_f64(&opts, "limit");
         let before = get_f64(&opts, "before");
+        let channel_id = channel_id.as_string();
         self.rest(|inner| async move {
+            let channel_id =
+                channel_id.ok_or_else(|| ElizaError::InvalidArgument("channelId must be a string".into()))?;
             let bad = |k: &str| ElizaError::InvalidArgument(format!("{k} must be a number"));
             let limit = limit.map_err(|_| bad("limit"))?.unwrap_or(50.0).clamp(1.0, 500.0) as u32;
             let before = before.map_err(|_| bad("before"))?.map(|b| b as i64);
@@ -636,14 +666,14 @@ impl ElizaClient {
     /// Joins a channel (re-joined automatically after every reconnect).
     pub fn join(
         &self,
-        #[wasm_bindgen(js_name = channelId)] channel_id: String,
+        #[wasm_bindgen(js_name = channelId, unchecked_param_type = "string")] channel_id: JsValue,
         opts: Option<JoinOptions>,
     ) -> Result<(), JsValue> {
         let opts: JsValue = opts.map_or(JsValue::UNDEFINED, Into::into);
         let dm = opts.is_object()
             && js_sys::Reflect::get(&opts, &"dm".into()).ok().and_then(|v| v.as_bool()).unwrap_or(false);
         let join = SessionJoin {
-            channel_id,
+            channel_id: string_arg("channelId", &channel_id)?,
             agent_id: get_str(&opts, "agentId")?,
             dm,
             since: get_f64(&opts, "since")?.map(|s| s as i64),
@@ -655,8 +685,12 @@ impl ElizaClient {
     }
 
     /// Stops following a channel.
-    pub fn leave(&self, #[wasm_bindgen(js_name = channelId)] channel_id: &str) -> bool {
-        let left = self.inner.session.borrow_mut().leave(channel_id);
+    pub fn leave(
+        &self,
+        #[wasm_bindgen(js_name = channelId, unchecked_param_type = "string")] channel_id: JsValue,
+    ) -> bool {
+        let Some(channel_id) = channel_id.as_string() else { return false };
+        let left = self.inner.session.borrow_mut().leave(&channel_id);
         self.inner.pump();
         left
     }
@@ -665,10 +699,12 @@ impl ElizaClient {
     /// it, and waits there while offline.
     pub fn send(
         &self,
-        #[wasm_bindgen(js_name = channelId)] channel_id: &str,
-        text: &str,
+        #[wasm_bindgen(js_name = channelId, unchecked_param_type = "string")] channel_id: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string")] text: JsValue,
         opts: Option<SendOptions>,
     ) -> Result<String, JsValue> {
+        let channel_id = string_arg("channelId", &channel_id)?;
+        let text = string_arg("text", &text)?;
         let opts: JsValue = opts.map_or(JsValue::UNDEFINED, Into::into);
         let field = |k: &str| -> Result<serde_json::Value, JsValue> {
             if !opts.is_object() {
@@ -682,7 +718,7 @@ impl ElizaClient {
         };
         let options = SessionSend { attachments: field("attachments")?, metadata: field("metadata")? };
         let now = self.inner.now();
-        let result = self.inner.session.borrow_mut().send(now, channel_id, text, options);
+        let result = self.inner.session.borrow_mut().send(now, &channel_id, &text, options);
         self.inner.pump();
         result.map_err(|e| to_js_error(&e))
     }
@@ -690,17 +726,24 @@ impl ElizaClient {
     /// Sends a failed message again (after checking the server does not have it).
     pub fn retry(
         &self,
-        #[wasm_bindgen(js_name = clientMessageId)] client_message_id: &str,
+        #[wasm_bindgen(js_name = clientMessageId, unchecked_param_type = "string")]
+        client_message_id: JsValue,
     ) -> Result<(), JsValue> {
+        let client_message_id = string_arg("clientMessageId", &client_message_id)?;
         let now = self.inner.now();
-        let result = self.inner.session.borrow_mut().retry(now, client_message_id);
+        let result = self.inner.session.borrow_mut().retry(now, &client_message_id);
         self.inner.pump();
         result.map_err(|e| to_js_error(&e))
     }
 
     /// Removes a message from the outbox without sending it.
-    pub fn discard(&self, #[wasm_bindgen(js_name = clientMessageId)] client_message_id: &str) -> bool {
-        let discarded = self.inner.session.borrow_mut().discard(client_message_id).is_some();
+    pub fn discard(
+        &self,
+        #[wasm_bindgen(js_name = clientMessageId, unchecked_param_type = "string")]
+        client_message_id: JsValue,
+    ) -> bool {
+        let Some(client_message_id) = client_message_id.as_string() else { return false };
+        let discarded = self.inner.session.borrow_mut().discard(&client_message_id).is_some();
         self.inner.pump();
         discarded
     }
@@ -713,7 +756,10 @@ impl ElizaClient {
 
     /// Whether an agent reply is expected in a channel.
     #[wasm_bindgen(js_name = isThinking)]
-    pub fn is_thinking(&self, #[wasm_bindgen(js_name = channelId)] channel_id: &str) -> bool {
-        self.inner.session.borrow().is_thinking(channel_id)
+    pub fn is_thinking(
+        &self,
+        #[wasm_bindgen(js_name = channelId, unchecked_param_type = "string")] channel_id: JsValue,
+    ) -> bool {
+        channel_id.as_string().is_some_and(|c| self.inner.session.borrow().is_thinking(&c))
     }
 }

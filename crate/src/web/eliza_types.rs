@@ -18,6 +18,11 @@ export interface ElizaClientOptions {
   source?: string;
   /** Socket options (transports, reconnection delays…). */
   socket?: ManagerOptions;
+  /** How long a sent message may wait for the server's confirmation before it is shown as failed
+   * (it is still checked and re-sent after a reconnect). Default 30000 ms. */
+  messageAckTimeout?: number;
+  /** How long to show an agent as thinking without any sign of a reply. Default 60000 ms. */
+  thinkingTimeout?: number;
   /** Unconfirmed messages saved from `client.outbox()` before a restart: checked against the
    * server's history and sent if it does not have them. */
   outbox?: OutboxEntry[];
@@ -134,7 +139,8 @@ export interface ElizaEvents {
   sendFailed: (e: { type: "sendFailed"; channelId: string; clientMessageId: string; error: { code: string; message: string } }) => void;
   /** An agent reply is expected (`active`) or no longer. */
   thinking: (e: { type: "thinking"; channelId: string; agentId: string | null; active: boolean }) => void;
-  /** Part of a streamed reply; `text` is everything so far (provisional, plain text). */
+  /** Part of a streamed reply: `text` is the reply so far (entities decoded, plain text, provisional:
+   * the final `message` with id `messageId` replaces it); `chunk` is this piece as the model wrote it. */
   streamChunk: (e: { type: "streamChunk"; channelId: string; messageId: string; agentId: string | null; index: number | null; chunk: string; text: string }) => void;
   streamError: (e: { type: "streamError"; channelId: string; messageId: string; agentId: string | null; error: string; partialText: string | null }) => void;
   messageDeleted: (e: { type: "messageDeleted"; channelId: string; messageId: string }) => void;

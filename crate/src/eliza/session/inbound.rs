@@ -9,6 +9,7 @@ use crate::eliza::event::{AckVia, ElizaEvent};
 use crate::eliza::fields::{str_at, string_at};
 use crate::eliza::ids;
 use crate::eliza::message::ChatMessage;
+use crate::eliza::stream;
 use crate::time::Instant;
 
 impl Session {
@@ -142,7 +143,7 @@ impl Session {
         }
         let index = payload.get("index").and_then(Value::as_u64);
         let Some(text) = self.channels[i].streams.push(&message_id, index, chunk) else { return };
-        let text = text.to_owned();
+        let text = stream::preview(text);
         self.stop_thinking(i);
         self.events.push_back(ElizaEvent::StreamChunk {
             channel_id: self.channels[i].id.clone(),
@@ -164,7 +165,7 @@ impl Session {
             message_id,
             agent_id: string_at(payload, "agentId"),
             error: string_at(payload, "error").unwrap_or_else(|| "stream failed".to_owned()),
-            partial_text: string_at(payload, "partialText"),
+            partial_text: string_at(payload, "partialText").map(|t| stream::preview(&t)),
         });
     }
 

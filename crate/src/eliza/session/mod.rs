@@ -192,6 +192,7 @@ impl Session {
             state: OutboxState::Queued,
             attempts: 0,
             last_sent_at: None,
+            writes_since_retry: 0,
         });
         self.advance(now, i);
         Ok(client_message_id)
@@ -312,7 +313,7 @@ impl Session {
     }
 
     /// Marks an outbox entry failed and says so.
-    fn fail(&mut self, client_message_id: &str, error: ElizaError) {
+    pub(super) fn fail(&mut self, client_message_id: &str, error: ElizaError) {
         if let Some(channel_id) = self.outbox.fail(client_message_id, &error) {
             self.events.push_back(ElizaEvent::SendFailed {
                 channel_id,

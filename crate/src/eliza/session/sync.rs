@@ -6,6 +6,7 @@ use crate::eliza::channel::Phase;
 use crate::eliza::error::ElizaError;
 use crate::eliza::event::{AckVia, ElizaEvent, HistoryRequest};
 use crate::eliza::message::ChatMessage;
+use crate::eliza::outbox::MAX_WRITES;
 use crate::eliza::payload;
 use crate::time::Instant;
 
@@ -159,6 +160,15 @@ impl Session {
     /// Writes every queued message of channel `i`, in order.
     fn flush(&mut self, now: Instant, i: usize) {
         for client_id in self.outbox.queued_in(&self.channels[i].id) {
+            let writes = self.outbox.get(&client_id).map_or(0, |e| e.writes_since_retry);
+            if writes >= MAX_WRITES {
+                let error = ElizaError::Server {
+                    status: None,
+                    message: format!("the server did not confirm this message after {writes} attempts"),
+                };
+                self.fail(&client_id, error);
+                continue;
+            }
             self.outbox.mark_sent(&client_id, now);
             let Some(entry) = self.outbox.get(&client_id) else { continue };
             let send = payload::send_message(entry, &self.channels[i], &self.sender());

@@ -284,6 +284,34 @@ fn sent_message_missing_from_history_is_sent_again_exactly_once() {
 }
 
 #[test]
+fn a_message_the_server_keeps_dropping_fails_instead_of_looping() {
+    let mut h = Harness::new();
+    h.join_dm();
+    h.connect_and_sync(vec![]);
+    let id = h.send(DM, "dropped every time");
+    let mut writes = sends(&h.emits()).len();
+    // Each time the connection dies before a confirmation, history does not have it: re-sent.
+    for _ in 0..10 {
+        h.session.handle_disconnected();
+        h.connect_and_sync(vec![]);
+        writes += sends(&h.emits()).len();
+    }
+    assert_eq!(writes, crate::eliza::outbox::MAX_WRITES as usize);
+    let failed = h.events().into_iter().any(|e| {
+        matches!(&e, ElizaEvent::SendFailed { client_message_id, error, .. }
+            if *client_message_id == id && error.code() == "SERVER_ERROR")
+    });
+    assert!(failed, "reported as failed");
+    assert!(matches!(h.session.outbox()[0].state, OutboxState::Failed { .. }));
+    // The user's retry gives it a fresh budget (after a history check).
+    h.session.retry(h.now, &id).unwrap();
+    for request in h.requests() {
+        h.answer(&request, vec![]);
+    }
+    assert_eq!(sends(&h.emits()).len(), 1);
+}
+
+#[test]
 fn agent_reply_produced_while_offline_arrives_from_history() {
     let mut h = Harness::new();
     h.join_dm();
@@ -529,7 +557,8 @@ fn stream_chunks_preview_until_the_final_message() {
             _ => None,
         })
         .collect();
-    assert_eq!(previews, ["ec", "echo: stre", "echo: streamed &lt", "echo: streamed &lt;b&gt;bo"]);
+    // Entities are decoded; one split across chunks waits for its end.
+    assert_eq!(previews, ["ec", "echo: stre", "echo: streamed ", "echo: streamed <b>bo"]);
     let final_text = "echo: streamed <b>bold</b> & \"q\" [stream]";
     h.event("messageBroadcast", agent_reply(id, DM, final_text, 3_000));
     // A chunk that arrives after the final message is stale.
@@ -673,6 +702,8 @@ fn invalid_arguments_are_refused() {
     };
     assert_eq!(send(DM, "", SendOptions::default()).code(), "INVALID_ARGUMENT");
     assert_eq!(send(DM, " \n\t ", SendOptions::default()).to_string(), "message text is empty");
+    let huge = "x".repeat(crate::eliza::outbox::MAX_TEXT_BYTES + 1);
+    assert!(send(DM, &huge, SendOptions::default()).to_string().contains("too long"));
     assert!(send(GROUP, "hi", SendOptions::default()).to_string().contains("not joined"));
     assert!(send("general", "hi", SendOptions::default()).to_string().contains("UUID"));
     let bad = SendOptions { attachments: json!("a.png"), metadata: Value::Null };
