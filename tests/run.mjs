@@ -95,6 +95,8 @@ const SUITES = {
       await control.stop();
     }
   },
+  /** The generated TypeScript declarations compile, and misuse is a type error. */
+  types: () => run(path.join(ROOT, "tests/node_modules/.bin/tsc"), ["-p", "tests/types/tsconfig.json"]),
   /** The extension in Chromium, through its popup, against a real ElizaOS server. */
   extension: e2e("extension.test.mjs", "rooms.test.mjs", "apikey.test.mjs", "failures.test.mjs"),
   /** The same extension folder in Firefox (temporary add-on, geckodriver). */

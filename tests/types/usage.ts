@@ -1,0 +1,50 @@
+// Compiled (not run) against the generated declarations, with strict checks: the typed API a
+// TypeScript user sees. Lines marked @ts-expect-error must stay errors.
+import init, { io, Manager, ElizaClient, type Socket, type ChatMessage, type ConnectionState } from "../../dist/pkg/eliza_socketio.js";
+
+export async function socketIo(): Promise<void> {
+  await init();
+  const socket: Socket = io("http://localhost:3000/admin", { transports: ["websocket"], auth: { token: "t" }, ackTimeout: 500 });
+  const off: () => void = socket.on("connect", () => console.log(socket.id, socket.connected, socket.recovered));
+  socket.on("connect_error", (err) => console.log(err.code, err.data));
+  socket.on("disconnect", (reason) => {
+    const r: "io server disconnect" | "io client disconnect" | "ping timeout" | "transport close" | "transport error" | "parse error" | "forced close" = reason;
+    console.log(r);
+  });
+  socket.on("chat", (from: string, text: string) => console.log(from, text));
+  socket.emit("chat", "me", "hi", (ack: unknown) => console.log(ack));
+  const answer: unknown = await socket.timeout(1000).emitWithAck("sum", 1, 2);
+  socket.onAny((event, ...args) => console.log(event, args));
+  socket.volatile.emit("tick");
+  off();
+  const manager = new Manager("http://localhost:3000", { reconnectionDelayMax: 10_000 });
+  manager.on("reconnect_attempt", (n) => console.log(n + 1));
+  const admin: Socket = manager.socket("/admin");
+  admin.connect();
+  console.log(answer, manager.transport, manager.id);
+  // @ts-expect-error: transports are named
+  io("http://localhost:3000", { transports: ["carrier-pigeon"] });
+  // @ts-expect-error: manager events are typed
+  manager.on("reconnect", (n: string) => n);
+}
+
+export async function eliza(): Promise<void> {
+  await init();
+  const client = new ElizaClient({ serverUrl: "http://localhost:3000", apiKey: "k", userName: "Ada", messageAckTimeout: 10_000 });
+  client.on("state", (s: ConnectionState) => console.log(s.state, s.retryAt, s.error?.code));
+  const agents = await client.agents();
+  const channel = await client.joinDm(agents[0].id, { since: 0 });
+  client.onChannel(channel.id, "message", ({ message, fromHistory }) => {
+    const m: ChatMessage = message;
+    console.log(m.text, m.fromAgent, m.own, fromHistory);
+  });
+  client.on("ack", (e) => console.log(e.clientMessageId, e.via));
+  client.on("outbox", ({ outbox }) => console.log(outbox.map((o) => o.state.kind)));
+  const id: string = client.send(channel.id, "hello");
+  const history: ChatMessage[] = await client.history(channel.id, { limit: 10 });
+  console.log(id, history.length, client.entityId, client.isThinking(channel.id));
+  // @ts-expect-error: state payloads are typed
+  client.on("state", (s) => s.nonexistent);
+  // @ts-expect-error: options are typed
+  new ElizaClient({ serverUrl: 3000 });
+}
