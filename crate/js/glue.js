@@ -3,13 +3,13 @@
 // It only moves values across the JS/wasm boundary; every protocol decision is made in Rust.
 // It exists because some work is cheapest where the values live:
 // - WebSocket and fetch callbacks: one call into wasm per frame, with the frame's first HEAD
-//   characters copied (the Socket.IO header) and the frame itself passed by reference;
+//   bytes written straight into a buffer in wasm memory (the Socket.IO header) and the frame
+//   itself passed by reference;
 // - event arguments: JSON.parse / JSON.stringify and listener calls happen here, so a frame's
 //   JSON is never copied through wasm memory;
 // - binary arguments: found and replaced by placeholders (and back) in the JS values.
 
-/** Characters of each text frame copied into wasm: enough for any usual Socket.IO header. */
-const HEAD = 64;
+const encoder = new TextEncoder();
 
 const RESERVED = new Set([
   "connect", "connect_error", "disconnect", "disconnecting", "newListener", "removeListener",
@@ -20,14 +20,33 @@ const RESERVED = new Set([
 /** Opens a WebSocket whose events go to the handler functions `h` (Rust closures). */
 export function wsOpen(id, url, h) {
   const ws = new WebSocket(url);
+  // h.memory, h.head, h.headLen: the wasm memory and the buffer in it that receives the start of
+  // each text frame (its Socket.IO header). A view onto it goes stale when the memory grows.
+  if (!h.view || h.view.byteLength === 0) h.view = new Uint8Array(h.memory.buffer, h.head, h.headLen);
   ws.binaryType = "arraybuffer";
   ws.onopen = () => h.open(id, Date.now());
   ws.onmessage = (e) => {
     const d = e.data;
     if (typeof d === "string") {
-      const whole = d.length <= HEAD;
+      let v = h.view;
+      if (v.byteLength === 0) v = h.view = new Uint8Array(h.memory.buffer, h.head, h.headLen);
+      // Copy the header: ASCII in a plain loop (no allocation), anything else via encodeInto
+      // (which writes whole characters only).
+      const n = d.length < v.length ? d.length : v.length;
+      let i = 0;
+      for (; i < n; i++) {
+        const c = d.charCodeAt(i);
+        if (c > 0x7f) break;
+        v[i] = c;
+      }
+      let whole = i === d.length;
+      if (i < n) {
+        const { read, written } = encoder.encodeInto(d, v);
+        i = written;
+        whole = read === d.length;
+      }
       // Rust decodes the header; for a plain event it answers where to deliver it.
-      const r = h.text(id, d, whole ? d : d.slice(0, HEAD), whole, Date.now());
+      const r = h.text(id, d, i, whole, Date.now());
       if (r >= 0 && deliverEvent(h.sockets[Math.floor(r / 4294967296)], d, r % 4294967296) === false) h.invalid();
     } else {
       h.binary(id, d, Date.now());

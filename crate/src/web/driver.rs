@@ -60,7 +60,7 @@ struct Inner {
 #[allow(dead_code)]
 struct Callbacks {
     ws_open: Closure<dyn FnMut(f64, f64)>,
-    ws_text: Closure<dyn FnMut(f64, JsValue, String, bool, f64) -> f64>,
+    ws_text: Closure<dyn FnMut(f64, JsValue, u32, bool, f64) -> f64>,
     invalid: Closure<dyn FnMut()>,
     ws_binary: Closure<dyn FnMut(f64, JsValue, f64)>,
     ws_down: Closure<dyn FnMut(f64, bool, String, f64)>,
@@ -81,12 +81,27 @@ pub(crate) struct Driver {
     callbacks: Callbacks,
     /// Events are being delivered further up the stack: nested pumps leave them to that loop.
     dispatching: Cell<bool>,
+    /// Where glue.js writes the first bytes of each text frame: the header is read from here
+    /// without a string crossing the boundary. A `Cell`, since JavaScript writes it between calls.
+    head: Box<Cell<[u8; HEAD_BYTES]>>,
 }
+
+/// Bytes of each text frame given to the core: enough for any usual Socket.IO header (the rest,
+/// rarely needed, is read from the frame itself).
+const HEAD_BYTES: usize = 64;
 
 impl Driver {
     pub fn new(client: Client<Js>, with_credentials: bool) -> Rc<Driver> {
         Rc::new_cyclic(|weak: &Weak<Driver>| {
             let callbacks = Callbacks::new(weak.clone());
+            let head = Box::new(Cell::new([0; HEAD_BYTES]));
+            for (name, value) in [
+                ("memory", wasm_bindgen::memory()),
+                ("head", JsValue::from(head.as_ptr() as usize as u32)),
+                ("headLen", JsValue::from(HEAD_BYTES as u32)),
+            ] {
+                let _ = js_sys::Reflect::set(&callbacks.ws_handlers, &JsValue::from_str(name), &value);
+            }
             Driver {
                 inner: RefCell::new(Inner {
                     client,
@@ -101,6 +116,7 @@ impl Driver {
                 manager_hook: RefCell::new(None),
                 callbacks,
                 dispatching: Cell::new(false),
+                head,
             }
         })
     }
@@ -395,13 +411,6 @@ impl Callbacks {
             }
         });
         let w = weak.clone();
-        let ws_text = Closure::<dyn FnMut(f64, JsValue, String, bool, f64) -> f64>::new(
-            move |id: f64, data: JsValue, head: String, whole: bool, now: f64| match w.upgrade() {
-                Some(d) => d.on_text(transport_id(id), data, &head, whole, now),
-                None => NOTHING_TO_DELIVER,
-            },
-        );
-        let w = weak.clone();
         let invalid = Closure::<dyn FnMut()>::new(move || {
             if let Some(d) = w.upgrade() {
                 d.with_client(|c, now| c.handle_invalid_payload(now, "event data is not a JSON array"));
@@ -441,6 +450,19 @@ impl Callbacks {
                     (false, true) => c.handle_poll_response(now, id, Ok(&text)),
                     (false, false) => c.handle_poll_response(now, id, Err(text)),
                 });
+            },
+        );
+        let w = weak.clone();
+        let ws_text = Closure::<dyn FnMut(f64, JsValue, u32, bool, f64) -> f64>::new(
+            move |id: f64, data: JsValue, head_len: u32, whole: bool, now: f64| match w.upgrade() {
+                Some(d) => {
+                    // glue.js wrote the frame's first bytes (whole UTF-8 characters) into `head`.
+                    let head = d.head.get();
+                    let head =
+                        std::str::from_utf8(&head[..(head_len as usize).min(HEAD_BYTES)]).unwrap_or("");
+                    d.on_text(transport_id(id), data, head, whole, now)
+                }
+                None => NOTHING_TO_DELIVER,
             },
         );
         let w = weak;

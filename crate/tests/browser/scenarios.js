@@ -123,6 +123,10 @@ export async function websocketOnly(ctx) {
     assertEq(s.io.transport, "websocket", "manager transport");
     s.emit("echo", "hi", { n: 1, list: [1, 2, 3] }, null, true);
     assertEq(await ev.next("echo"), ["hi", { n: 1, list: [1, 2, 3] }, null, true], "echo");
+    // Non-ASCII right after the header, and a frame whose first 64 bytes end mid-character.
+    const text = "ünï€😀 " + "é".repeat(100);
+    s.emit("echo", text);
+    assertEq(await ev.next("echo"), [text], "non-ASCII echo");
   });
 }
 
