@@ -52,6 +52,33 @@ struct Inner {
     /// Strong self-reference while the connection is active.
     keep_alive: Option<Rc<Driver>>,
     with_credentials: bool,
+    heads: HeadCache,
+}
+
+/// JS strings of recently written frame headers (`42`, `42/admin,`, `3`…).
+///
+/// Turning a Rust string into a JS string goes through `TextDecoder`, which costs more than the
+/// rest of an emit for a two-byte header; most headers repeat, so they are kept.
+#[derive(Default)]
+struct HeadCache {
+    entries: Vec<(String, JsValue)>,
+}
+
+impl HeadCache {
+    /// Enough for the headers of a few namespaces; headers with ack ids mostly miss.
+    const SIZE: usize = 8;
+
+    fn get(&mut self, head: &str) -> JsValue {
+        if let Some((_, js)) = self.entries.iter().find(|(h, _)| h == head) {
+            return js.clone();
+        }
+        let js = JsValue::from_str(head);
+        if self.entries.len() == Self::SIZE {
+            self.entries.remove(0);
+        }
+        self.entries.push((head.to_owned(), js.clone()));
+        js
+    }
 }
 
 /// Callbacks handed to JavaScript, created once.
@@ -110,6 +137,7 @@ impl Driver {
                     timer: None,
                     keep_alive: None,
                     with_credentials,
+                    heads: HeadCache::default(),
                 }),
                 sinks: RefCell::new(Vec::new()),
                 manager: Listeners::new(),
@@ -344,15 +372,20 @@ impl Inner {
                     }
                 }
                 Io::Send { id, frame } => {
+                    let head = match &frame {
+                        Frame::Text { head, .. } => Some(self.heads.get(head)),
+                        Frame::Binary(_) => None,
+                    };
                     let Some(Transport::WebSocket(ws)) = self.transport_mut(id) else { continue };
-                    let sent = match &frame {
-                        Frame::Text { head, body: Some(body) } => {
-                            glue::ws_send_text(ws, head, &body.value, body.start)
+                    let sent = match (&frame, head) {
+                        (Frame::Text { body: Some(body), .. }, Some(head)) => {
+                            glue::ws_send_text(ws, &head, &body.value, body.start)
                         }
-                        Frame::Text { head, body: None } => {
-                            glue::ws_send_text(ws, head, &JsValue::UNDEFINED, 0)
+                        (Frame::Text { body: None, .. }, Some(head)) => {
+                            glue::ws_send_text(ws, &head, &JsValue::UNDEFINED, 0)
                         }
-                        Frame::Binary(data) => glue::ws_send_binary(ws, data),
+                        (Frame::Binary(data), _) => glue::ws_send_binary(ws, data),
+                        (Frame::Text { .. }, None) => continue,
                     };
                     if let Err(e) = sent {
                         let now = self.clock.observe(js_sys::Date::now());
