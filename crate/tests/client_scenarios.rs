@@ -204,10 +204,7 @@ fn reconnects_with_growing_jittered_delays_and_flushes_the_buffer() {
     }
     let at = h.client.poll_timeout().unwrap();
     h.advance(at.saturating_duration_since(h.now).as_millis() as u64);
-    let ws = h.last_ws();
-    h.ws_open(ws);
-    h.text(ws, HANDSHAKE_WS);
-    h.text(ws, r#"40{"sid":"back"}"#);
+    let ws = h.accept_ws("back");
     let ev = names(&h.take_events());
     assert_eq!(ev, ["reconnect_attempt:5", "open", "reconnect:5", "connect:0"]);
     let net = h.take_net();
@@ -333,10 +330,7 @@ fn acks_of_buffered_emits_survive_a_disconnect() {
     h.take_events();
     h.emit(s, r#"["buffered"]"#, Some(5));
     h.advance(10_000);
-    let ws = h.last_ws();
-    h.ws_open(ws);
-    h.text(ws, HANDSHAKE_WS);
-    h.text(ws, r#"40{"sid":"b"}"#);
+    let ws = h.accept_ws("b");
     assert!(h.take_net().contains(&Net::SendText(ws, r#"420["buffered"]"#.into())));
     h.text(ws, r#"430[true]"#);
     assert!(names(&h.take_events()).contains(&"ack:5:[true]".to_string()));
@@ -436,9 +430,7 @@ fn connect_error_carries_the_server_data() {
     let s = h.client.socket("/private", None);
     h.client.connect(h.now, s);
     h.pump();
-    let ws = h.last_ws();
-    h.ws_open(ws);
-    h.text(ws, HANDSHAKE_WS);
+    let ws = h.open_ws();
     h.take_events();
     h.text(ws, r#"44/private,{"message":"not authorized","data":{"reason":"bad token"}}"#);
     let ev = h.take_events();
@@ -508,18 +500,14 @@ fn connection_state_recovery_sends_pid_and_offset() {
     // Reconnect into a server that enables recovery.
     h.ws_close(ws);
     h.advance(10_000);
-    let ws = h.last_ws();
-    h.ws_open(ws);
-    h.text(ws, HANDSHAKE_WS);
+    let ws = h.open_ws();
     h.text(ws, r#"40{"sid":"s1","pid":"P"}"#);
     assert!(h.client.socket_tracks_offsets(s));
     assert!(!h.client.socket_recovered(s));
     h.client.record_offset(s, "off-9".into());
     h.ws_close(ws);
     h.advance(10_000);
-    let ws = h.last_ws();
-    h.ws_open(ws);
-    h.text(ws, HANDSHAKE_WS);
+    let ws = h.open_ws();
     assert!(h.take_net().contains(&Net::SendText(ws, r#"40{"pid":"P","offset":"off-9","k":1}"#.into())));
     // A recovering server replays missed events *before* its CONNECT answer.
     h.take_events();
@@ -542,10 +530,7 @@ fn retry_queue_resends_until_acknowledged_in_order() {
     let s = h.client.socket("/", None);
     h.client.connect(h.now, s);
     h.pump();
-    let ws = h.last_ws();
-    h.ws_open(ws);
-    h.text(ws, HANDSHAKE_WS);
-    h.text(ws, r#"40{"sid":"x"}"#);
+    let ws = h.accept_ws("x");
     h.take_net();
     h.take_events();
     h.emit(s, r#"["first"]"#, Some(1));
@@ -572,17 +557,11 @@ fn retry_queue_survives_reconnection() {
     let s = h.client.socket("/", None);
     h.client.connect(h.now, s);
     h.pump();
-    let ws = h.last_ws();
-    h.ws_open(ws);
-    h.text(ws, HANDSHAKE_WS);
-    h.text(ws, r#"40{"sid":"x"}"#);
+    let ws = h.accept_ws("x");
     h.emit(s, r#"["important"]"#, None);
     h.ws_close(ws);
     h.advance(10_000);
-    let ws = h.last_ws();
-    h.ws_open(ws);
-    h.text(ws, HANDSHAKE_WS);
-    h.text(ws, r#"40{"sid":"y"}"#);
+    let ws = h.accept_ws("y");
     let sent: Vec<_> = h
         .take_net()
         .into_iter()
@@ -608,10 +587,7 @@ fn volatile_emits_are_dropped_when_not_writable() {
     );
     assert_eq!(h.client.socket_pending(s), 0);
     h.advance(10_000);
-    let ws = h.last_ws();
-    h.ws_open(ws);
-    h.text(ws, HANDSHAKE_WS);
-    h.text(ws, r#"40{"sid":"y"}"#);
+    h.accept_ws("y");
     assert!(!h.take_net().iter().any(|n| matches!(n, Net::SendText(_, t) if t.contains("\"v\""))));
 }
 

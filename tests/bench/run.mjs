@@ -7,6 +7,7 @@
 // report, never asserted: the exit code is non-zero only if the harness itself could not run.
 // See tests/bench/README.md for what each figure means.
 
+import { CHROMIUM, FLAGS } from "../e2e/lib/chromium.mjs";
 import { spawn, execFileSync } from "node:child_process";
 import crypto from "node:crypto";
 import { once } from "node:events";
@@ -40,19 +41,10 @@ const RESTARTS = 3; // server restarts per traffic page (reconnect time: their m
 const TIMEOUT_MS = 60_000; // per burst / upload
 const WATCHDOG_MS = 20 * 60_000; // the whole run
 const CLIENT_OPTS = { transports: ["websocket"], forceNew: true, reconnectionDelay: 100, reconnectionDelayMax: 100 };
-const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
-// Required on this machine kind (see /work/shared/reference/toolchain.md), plus precise
-// performance.memory and no background throttling.
+// The flags every headless Chromium here needs, plus precise performance.memory and no
+// background throttling.
 const CHROMIUM_ARGS = [
-  "--headless=new",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  "--disable-dev-shm-usage",
+  ...FLAGS,
   "--enable-precise-memory-info",
   "--disable-background-timer-throttling",
   "--disable-renderer-backgrounding",

@@ -3,33 +3,24 @@
 // the message acknowledgement timeout.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import path from "node:path";
-import { startEliza } from "../fixtures/eliza.mjs";
-import { launchPlain } from "./lib/chromium.mjs";
-import { spawnUntil } from "./lib/child.mjs";
+import { startDemoSetup } from "./lib/demo.mjs";
 import { startLossyProxy } from "./lib/lossy-proxy.mjs";
-import { ROOT } from "./lib/paths.mjs";
 
-let eliza, demo, browser;
+let setup, eliza;
 
 before(async () => {
-  [eliza, demo, browser] = await Promise.all([
-    startEliza({ agents: ["Echo"] }),
-    spawnUntil(process.execPath, [path.join(ROOT, "crate/demo/serve.mjs"), "--port", "0"], /^(http:\/\/127\.0\.0\.1:\d+\/)$/),
-    launchPlain(),
-  ]);
+  setup = await startDemoSetup();
+  eliza = setup.eliza;
 });
 
-after(async () => {
-  await Promise.all([browser?.close(), demo?.stop(), eliza?.dispose()]);
-});
+after(() => setup?.dispose());
 
 /** A page of the demo's origin with the package loaded as `window.pkg`. */
 async function pageWithPackage() {
-  const page = await browser.browser.newPage();
+  const page = await setup.browser.newPage();
   const errors = [];
   page.on("pageerror", (e) => errors.push(e.message));
-  await page.goto(new URL("/pkg/package.json", demo.match[1]).href);
+  await page.goto(new URL("/pkg/package.json", setup.url).href);
   await page.evaluate(async () => {
     const pkg = await import("/pkg/eliza_socketio.js");
     await pkg.default();

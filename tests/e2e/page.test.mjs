@@ -2,32 +2,25 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import path from "node:path";
-import { startEliza } from "../fixtures/eliza.mjs";
-import { launchPlain } from "./lib/chromium.mjs";
-import { spawnUntil } from "./lib/child.mjs";
-import { ROOT, ARTIFACTS_DIR } from "./lib/paths.mjs";
+import { startDemoSetup } from "./lib/demo.mjs";
+import { ARTIFACTS_DIR } from "./lib/paths.mjs";
 
-let eliza, demo, browser;
+let setup, eliza;
 
 before(async () => {
-  [eliza, demo, browser] = await Promise.all([
-    startEliza({ agents: ["Echo"] }),
-    spawnUntil(process.execPath, [path.join(ROOT, "crate/demo/serve.mjs"), "--port", "0"], /^(http:\/\/127\.0\.0\.1:\d+\/)$/),
-    launchPlain(),
-  ]);
+  setup = await startDemoSetup();
+  eliza = setup.eliza;
 });
 
-after(async () => {
-  await Promise.all([browser?.close(), demo?.stop(), eliza?.dispose()]);
-});
+after(() => setup?.dispose());
 
 test("the demo page lists the agent, opens a DM, sends and shows the reply as text", { timeout: 90_000 }, async () => {
-  const page = await browser.browser.newPage();
+  const page = await setup.browser.newPage();
   const errors = [];
   const consoleLines = [];
   page.on("pageerror", (e) => errors.push(e.message));
   page.on("console", (m) => consoleLines.push(m.text()));
-  await page.goto(demo.match[1]);
+  await page.goto(setup.url);
   await page.getByLabel("Server").fill(eliza.url);
   await page.getByRole("button", { name: "Connect" }).click();
   await page.getByRole("button", { name: "Open chat" }).click();

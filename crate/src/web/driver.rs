@@ -18,6 +18,7 @@ use crate::client::{Client, Event, Frame, Io, SocketId, TransportId};
 use crate::time::{Instant, MonotonicClock};
 
 use super::glue::{self, Listeners};
+use super::timer::Timer;
 use super::wire::{Js, JsText};
 
 /// Rust code consuming a socket's raw core events.
@@ -47,8 +48,7 @@ struct Inner {
     client: Client<Js>,
     clock: MonotonicClock,
     transports: Vec<(TransportId, Transport)>,
-    /// Armed timer: its deadline and the `setTimeout` id.
-    timer: Option<(Instant, JsValue)>,
+    timer: Timer,
     /// Strong self-reference while the connection is active.
     keep_alive: Option<Rc<Driver>>,
     with_credentials: bool,
@@ -134,7 +134,7 @@ impl Driver {
                     client,
                     clock: MonotonicClock::default(),
                     transports: Vec::new(),
-                    timer: None,
+                    timer: Timer::default(),
                     keep_alive: None,
                     with_credentials,
                     heads: HeadCache::default(),
@@ -272,8 +272,9 @@ impl Driver {
         }
         self.dispatching.set(false);
         let mut inner = self.inner.borrow_mut();
-        inner.arm_timer(&self.callbacks.timer);
-        let active = !inner.client.is_idle() || !inner.transports.is_empty() || inner.timer.is_some();
+        let (next, now) = (inner.client.poll_timeout(), inner.clock.observe(js_sys::Date::now()));
+        inner.timer.follow(next, now, &self.callbacks.timer);
+        let active = !inner.client.is_idle() || !inner.transports.is_empty() || inner.timer.is_armed();
         let keep = if active { Some(self.clone()) } else { None };
         // Dropped after the borrow ends, in case it is the last reference.
         let _previous = std::mem::replace(&mut inner.keep_alive, keep);
@@ -408,23 +409,6 @@ impl Inner {
     fn transport_mut(&mut self, id: TransportId) -> Option<&mut Transport> {
         self.transports.iter_mut().find(|(t, _)| *t == id).map(|(_, t)| t)
     }
-
-    fn arm_timer(&mut self, timer: &Closure<dyn FnMut()>) {
-        let next = self.client.poll_timeout();
-        if self.timer.as_ref().map(|(at, _)| *at) == next {
-            return;
-        }
-        if let Some((_, id)) = self.timer.take() {
-            glue::global_clear_timeout(&id);
-        }
-        if let Some(at) = next {
-            let now = self.clock.observe(js_sys::Date::now());
-            // setTimeout takes at most 2^31-1 ms; a later deadline is re-armed when this fires.
-            let ms = at.saturating_duration_since(now).as_millis().min(i32::MAX as u128) as f64;
-            let id = glue::global_set_timeout(timer.as_ref().unchecked_ref(), ms);
-            self.timer = Some((at, id));
-        }
-    }
 }
 
 fn abort(ctrl: &JsValue) {
@@ -501,7 +485,7 @@ impl Callbacks {
         let w = weak;
         let timer = Closure::<dyn FnMut()>::new(move || {
             if let Some(d) = w.upgrade() {
-                d.inner.borrow_mut().timer = None;
+                d.inner.borrow_mut().timer.fired();
                 d.input(js_sys::Date::now(), |c, now| c.handle_timeout(now));
             }
         });

@@ -27,6 +27,7 @@ use super::error::{describe, js_error};
 use super::glue::{self, Listeners};
 use super::manager::{parse_url, random_seed};
 use super::options;
+use super::timer::Timer;
 use super::wire::{Js, JsText};
 
 #[wasm_bindgen]
@@ -78,7 +79,7 @@ struct Inner {
     /// Listeners of every event, and of one channel's events.
     listeners: Listeners,
     channels: RefCell<HashMap<String, Listeners>>,
-    timer: RefCell<Option<(Instant, JsValue)>>,
+    timer: RefCell<Timer>,
     timer_fn: Closure<dyn FnMut()>,
     /// Session events are being delivered further up the stack.
     dispatching: Cell<bool>,
@@ -258,18 +259,7 @@ impl Inner {
 
     fn arm_timer(&self) {
         let next = self.session.borrow().poll_timeout();
-        let mut timer = self.timer.borrow_mut();
-        if timer.as_ref().map(|(at, _)| *at) == next {
-            return;
-        }
-        if let Some((_, id)) = timer.take() {
-            glue::global_clear_timeout(&id);
-        }
-        if let Some(at) = next {
-            let ms = at.saturating_duration_since(self.now()).as_millis().min(i32::MAX as u128) as f64;
-            let id = glue::global_set_timeout(self.timer_fn.as_ref().unchecked_ref(), ms);
-            *timer = Some((at, id));
-        }
+        self.timer.borrow_mut().follow(next, self.now(), &self.timer_fn);
     }
 
     /// The socket joined: read the message server id once, then let the session re-join.
@@ -352,7 +342,7 @@ impl Inner {
             } else if c.is_open() && c.socket_active(socket) {
                 // The session is open and the socket's CONNECT is on its way: still whatever it
                 // was (connecting, or reconnecting with its attempt count), not a new state.
-                return None;
+                None
             } else if c.socket_active(socket) && !c.is_idle() {
                 Some((if attempt > 0 { "reconnecting" } else { "connecting" }, attempt, None))
             } else {
@@ -423,7 +413,7 @@ impl ElizaClient {
             let w = weak.clone();
             let timer_fn = Closure::<dyn FnMut()>::new(move || {
                 if let Some(inner) = w.upgrade() {
-                    inner.timer.borrow_mut().take();
+                    inner.timer.borrow_mut().fired();
                     let now = inner.now();
                     inner.session.borrow_mut().handle_timeout(now);
                     inner.pump();
@@ -438,7 +428,7 @@ impl ElizaClient {
                 clock: RefCell::new(MonotonicClock::default()),
                 listeners: Listeners::new(),
                 channels: RefCell::new(HashMap::new()),
-                timer: RefCell::new(None),
+                timer: RefCell::new(Timer::default()),
                 timer_fn,
                 dispatching: Cell::new(false),
                 state: RefCell::new(ConnectionState {

@@ -17,6 +17,7 @@ mod glue;
 mod manager;
 mod options;
 mod socket;
+mod timer;
 mod types;
 mod wire;
 

@@ -158,16 +158,29 @@ impl Harness {
             .expect("no websocket opened")
     }
 
+    /// Plays the server on the WebSocket the client opened last: open, handshake, then accept
+    /// the CONNECT of `/` as socket `sid`. Returns that transport.
+    pub fn accept_ws(&mut self, sid: &str) -> TransportId {
+        let ws = self.open_ws();
+        self.text(ws, &format!(r#"40{{"sid":"{sid}"}}"#));
+        ws
+    }
+
+    /// Like [`Harness::accept_ws`], stopping after the Engine.IO handshake.
+    pub fn open_ws(&mut self) -> TransportId {
+        let ws = self.last_ws();
+        self.ws_open(ws);
+        self.text(ws, HANDSHAKE_WS);
+        ws
+    }
+
     /// Opens a websocket-only session and connects `/`: returns the socket and the transport.
     pub fn connected_ws(auth: Option<&str>) -> (Self, SocketId, TransportId) {
         let mut h = Self::websocket_only();
         let s = h.client.socket("/", auth.map(str::to_owned));
         h.client.connect(h.now, s);
         h.pump();
-        let ws = h.last_ws();
-        h.ws_open(ws);
-        h.text(ws, HANDSHAKE_WS);
-        h.text(ws, r#"40{"sid":"sock1"}"#);
+        let ws = h.accept_ws("sock1");
         h.net.clear();
         h.events.clear();
         (h, s, ws)

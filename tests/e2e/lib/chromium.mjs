@@ -8,7 +8,10 @@ import { EXTENSION_DIR } from "./paths.mjs";
 
 export const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
 
-/** Flags this closed, sandbox-less machine needs (see the toolchain notes). */
+/**
+ * Flags headless Chromium needs on a closed network, running as root: no sandbox, and none of
+ * the background traffic that would fail (it can stall start-up).
+ */
 export const FLAGS = [
   "--headless=new",
   "--no-sandbox",
