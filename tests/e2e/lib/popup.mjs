@@ -134,11 +134,15 @@ export class Popup {
 
   // ---- artifacts ----
 
-  /** Saves a screenshot under tests/artifacts/ (and tests/e2e/screenshots/ when `readme`). */
+  /**
+   * Saves a screenshot under tests/artifacts/. Those marked `readme` also replace the README's
+   * copies in tests/e2e/screenshots/ when UPDATE_SCREENSHOTS=1, so that a test run leaves the
+   * committed files alone.
+   */
   async screenshot(name, { readme = false } = {}) {
     await mkdir(ARTIFACTS_DIR, { recursive: true });
     await this.page.screenshot({ path: path.join(ARTIFACTS_DIR, `${name}.png`) });
-    if (readme) {
+    if (readme && process.env.UPDATE_SCREENSHOTS === "1") {
       await mkdir(README_SHOTS_DIR, { recursive: true });
       await this.page.screenshot({ path: path.join(README_SHOTS_DIR, `${name}.png`) });
     }
