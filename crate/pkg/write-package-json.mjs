@@ -19,7 +19,6 @@ const pkg = {
   module: "eliza_socketio.js",
   types: "eliza_socketio.d.ts",
   files: fs.readdirSync(out).filter((f) => f !== "package.json"),
-  sideEffects: ["./snippets/*"],
   license: "MIT",
 };
 fs.writeFileSync(path.join(out, "package.json"), JSON.stringify(pkg, null, 2) + "\n");
