@@ -242,7 +242,8 @@ impl Driver {
         };
         match fast {
             Some(code) => {
-                // Taken here, delivered by the caller.
+                // Taken here, delivered by the caller. Nothing else changed (no network work,
+                // no other event), so the timer and the keep-alive stand as they are.
                 let _ = self.inner.borrow_mut().client.poll_event();
                 code
             }
@@ -255,6 +256,8 @@ impl Driver {
 
     /// Performs pending network work, delivers events, re-arms the timer.
     pub fn pump(self: &Rc<Self>) {
+        // Network work is done at once even in a nested pump (a listener that emits): only the
+        // event loop below is left to the outermost pump, to keep events in order.
         self.inner.borrow_mut().perform_io(&self.callbacks);
         if self.dispatching.replace(true) {
             return;
