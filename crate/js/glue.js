@@ -240,7 +240,6 @@ export class Listeners {
     this.map = new Map();
     this.any = [];
     this.anyOut = [];
-    this.self = undefined;
   }
 
   on(ev, fn, once, prepend) {
@@ -289,24 +288,24 @@ export class Listeners {
     const list = this.map.get(ev);
     if (!list) return;
     const args = arguments.length > 2 ? [a, b] : arguments.length > 1 ? [a] : [];
-    for (const fn of list.slice()) call(fn, this.self, args);
+    for (const fn of list.slice()) call(fn, undefined, args);
   }
 
   /** Calls catch-all listeners with the whole args, then the event's listeners. */
   emitEvent(args) {
-    if (this.any.length) for (const fn of this.any.slice()) call(fn, this.self, args);
+    if (this.any.length) for (const fn of this.any.slice()) call(fn, undefined, args);
     const list = this.map.get(args[0]);
     if (!list) return;
-    if (list.length === 1) return call(list[0], this.self, args.slice(1));
+    if (list.length === 1) return call(list[0], undefined, args.slice(1));
     const rest = args.slice(1);
-    for (const fn of list.slice()) call(fn, this.self, rest);
+    for (const fn of list.slice()) call(fn, undefined, rest);
   }
 
   /** Tells outgoing catch-all listeners about a packet's data (JSON text). */
   emitOutgoing(text, start) {
     if (!this.anyOut.length) return;
     const args = JSON.parse(start ? text.slice(start) : text);
-    for (const fn of this.anyOut.slice()) call(fn, this.self, args);
+    for (const fn of this.anyOut.slice()) call(fn, undefined, args);
   }
 }
 

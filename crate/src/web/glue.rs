@@ -32,8 +32,6 @@ extern "C" {
     pub fn any(this: &Listeners) -> Array;
     #[wasm_bindgen(method, getter, js_name = anyOut)]
     pub fn any_out(this: &Listeners) -> Array;
-    #[wasm_bindgen(method, setter, js_name = self)]
-    pub fn set_self(this: &Listeners, target: &JsValue);
     #[wasm_bindgen(method, js_name = emit)]
     pub fn emit0(this: &Listeners, ev: &str);
     #[wasm_bindgen(method, js_name = emit)]

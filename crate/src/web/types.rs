@@ -31,6 +31,10 @@ export interface ManagerOptions {
   autoConnect?: boolean;
   /** Send cookies with polling requests (for sticky sessions). Default `false`. */
   withCredentials?: boolean;
+  /** Default acknowledgement timeout (ms) for emits that expect one, on every socket of the connection. */
+  ackTimeout?: number;
+  /** Re-send an emit this many times after its acknowledgement timed out (every socket of the connection). */
+  retries?: number;
   /** Add a random `t` parameter to polling requests. Default `true`. */
   timestampRequests?: boolean;
 }
@@ -39,10 +43,6 @@ export interface ManagerOptions {
 export interface SocketOptions {
   /** Sent with the CONNECT packet (e.g. a token). */
   auth?: Record<string, unknown>;
-  /** Default acknowledgement timeout (ms) for emits that expect one. */
-  ackTimeout?: number;
-  /** Re-send an emit this many times after its acknowledgement timed out. */
-  retries?: number;
 }
 
 /** Options of `io()`. */
