@@ -11,6 +11,9 @@ use crate::time::Instant;
 /// First and largest delay before fetching a failed history page again.
 const HISTORY_RETRY_MIN: Duration = Duration::from_secs(2);
 const HISTORY_RETRY_MAX: Duration = Duration::from_secs(60);
+/// Failed history fetches after a connect before the channel goes live without the check: one
+/// failing step must not hold the others back forever.
+pub(crate) const HISTORY_ATTEMPTS: u32 = 3;
 
 /// Where a channel is in (re)synchronizing with the server after a connect.
 ///
@@ -22,14 +25,15 @@ const HISTORY_RETRY_MAX: Duration = Duration::from_secs(60);
 pub(crate) enum Phase {
     /// No connection.
     Offline,
-    /// ROOM_JOINING sent; waiting for `channel_joined` until `deadline` (then proceed anyway:
-    /// some servers do not confirm).
+    /// ROOM_JOINING sent; waiting for `channel_joined` until `deadline` (then say so once and
+    /// proceed anyway: some servers never confirm, the seed's example server among them).
     Joining { deadline: Instant },
     /// History page `request` asked for; waiting for the driver's answer.
     FetchingHistory { request: u64 },
-    /// The history fetch failed; try again at `until`.
+    /// The history fetch failed; try again at `until` (at most [`HISTORY_ATTEMPTS`] in all).
     RetryWait { until: Instant },
-    /// In sync: messages go out as soon as they are sent.
+    /// Messages go out as soon as they are sent: in sync with the server, or history could not
+    /// be read on this connection (`history_unavailable`).
     Live,
 }
 
@@ -42,6 +46,12 @@ pub(crate) struct Channel {
     pub(crate) dm: bool,
     pub(crate) phase: Phase,
     pub(crate) history_backoff: Backoff,
+    /// Failed history fetches since this connection's join.
+    pub(crate) history_failures: u32,
+    /// History could not be read on this connection: messages go out unchecked.
+    pub(crate) history_unavailable: bool,
+    /// The server confirmed this connection's join (`channel_joined`).
+    pub(crate) join_confirmed: bool,
     pub(crate) seen: SeenWindow,
     pub(crate) streams: Streams,
     /// An agent reply is expected until this instant.
@@ -56,6 +66,9 @@ impl Channel {
             dm,
             phase: Phase::Offline,
             history_backoff: Backoff::new(HISTORY_RETRY_MIN, HISTORY_RETRY_MAX, 0.5),
+            history_failures: 0,
+            history_unavailable: false,
+            join_confirmed: false,
             seen: SeenWindow::since(since),
             streams: Streams::default(),
             thinking_until: None,

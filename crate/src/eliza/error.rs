@@ -38,6 +38,12 @@ pub enum ElizaError {
     Network(String),
     /// The server did not answer in time.
     Timeout(String),
+    /// The server never confirmed joining the channel (`channel_joined`): its broadcasts may
+    /// not reach us, and a message sent there was not acknowledged.
+    JoinTimeout(String),
+    /// The channel's history could not be read, so whether the server already has a message
+    /// that may have reached it cannot be checked; sending it again may duplicate it.
+    HistoryUnavailable(String),
     /// A call with an argument this layer refuses (empty text, unknown channel, malformed id…).
     InvalidArgument(String),
 }
@@ -52,6 +58,8 @@ impl ElizaError {
             ElizaError::BadResponse(_) => "BAD_RESPONSE",
             ElizaError::Network(_) => "NETWORK",
             ElizaError::Timeout(_) => "TIMEOUT",
+            ElizaError::JoinTimeout(_) => "JOIN_TIMEOUT",
+            ElizaError::HistoryUnavailable(_) => "HISTORY_UNAVAILABLE",
             ElizaError::InvalidArgument(_) => "INVALID_ARGUMENT",
         }
     }
@@ -80,7 +88,8 @@ impl fmt::Display for ElizaError {
             }
             ElizaError::BadResponse(why) => write!(f, "unexpected answer from the ElizaOS server: {why}"),
             ElizaError::Network(why) => write!(f, "cannot reach the ElizaOS server: {why}"),
-            ElizaError::Timeout(what) => f.write_str(what),
+            ElizaError::Timeout(what) | ElizaError::JoinTimeout(what) => f.write_str(what),
+            ElizaError::HistoryUnavailable(why) => write!(f, "the channel's history cannot be read: {why}"),
             ElizaError::InvalidArgument(why) => f.write_str(why),
         }
     }

@@ -3,6 +3,7 @@
 use serde::Serialize;
 use serde_json::Value;
 
+use super::era::{HistoryPath, ServerInfo};
 use super::error::ElizaError;
 use super::message::ChatMessage;
 
@@ -131,14 +132,22 @@ pub enum ElizaEvent {
         /// The whole payload.
         payload: Value,
     },
-    /// Something failed that is not tied to one outgoing message: a history fetch (the outbox
-    /// of the channel waits and the fetch is retried), a `messageError` with nothing in flight,
-    /// a malformed message, an outbox entry that could not be restored.
+    /// Something failed that is not tied to one outgoing message: history that could not be
+    /// read after a few attempts (`HISTORY_UNAVAILABLE`; the channel goes live anyway), a join
+    /// the server did not confirm in time (`JOIN_TIMEOUT`; reported once per connection), a
+    /// `messageError` with nothing in flight, a malformed message, an outbox entry that could
+    /// not be restored.
     Error {
         /// The channel concerned, if any.
         channel_id: Option<String>,
         /// What went wrong.
         error: ElizaError,
+    },
+    /// What is known about the server changed (era, message server id, history path): an
+    /// application may keep it per server and hand it back to skip probing next time.
+    ServerInfo {
+        /// Everything known now.
+        info: ServerInfo,
     },
     /// The outbox changed: persist [`super::Session::outbox`] now. Comes after the events of
     /// the same step.
@@ -146,7 +155,7 @@ pub enum ElizaEvent {
 }
 
 /// A page of channel history the session needs: fetch
-/// [`super::rest::channel_messages_url`]`(base, channel_id, limit, None)` and answer with
+/// [`super::rest::channel_messages_url`]`(base, path, channel_id, limit, None)` and answer with
 /// [`super::Session::handle_history`], passing this request back.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HistoryRequest {
@@ -154,6 +163,10 @@ pub struct HistoryRequest {
     pub channel_id: String,
     /// How many of the newest messages to fetch.
     pub limit: u32,
+    /// Where to read it (servers before 1.7 have only `central-channels`).
+    pub path: HistoryPath,
     /// Tells answers to this request from answers to older ones.
     pub id: u64,
+    /// This request already tries the other path after a 404.
+    pub(crate) alternate: bool,
 }

@@ -21,10 +21,12 @@ pub enum OutboxState {
     Queued,
     /// Written to the socket; waiting for the server's acknowledgement.
     Sent,
-    /// The server rejected it (`SERVER_ERROR`) or did not acknowledge it in time (`TIMEOUT`).
+    /// The server rejected it (`SERVER_ERROR`), did not acknowledge it in time (`TIMEOUT`, or
+    /// `JOIN_TIMEOUT` when it never confirmed joining the channel either), or it may have
+    /// reached the server but history could not tell (`HISTORY_UNAVAILABLE`).
     /// It stays until the user retries ([`super::Session::retry`]) or discards it
     /// ([`super::Session::discard`]); a timed-out message is also checked and sent again
-    /// automatically after the next reconnect.
+    /// automatically after the next reconnect (so are the other two codes).
     Failed {
         /// [`ElizaError::code`] of the failure.
         code: String,
@@ -189,6 +191,16 @@ impl Outbox {
             .any(|e| e.channel_id == channel_id && e.state == OutboxState::Queued && e.attempts > 0)
     }
 
+    /// Ids of the queued entries of `channel_id` that were written before (the server may have
+    /// them), oldest first.
+    pub(crate) fn unchecked_in(&self, channel_id: &str) -> Vec<String> {
+        self.entries
+            .iter()
+            .filter(|e| e.channel_id == channel_id && e.state == OutboxState::Queued && e.attempts > 0)
+            .map(|e| e.client_message_id.clone())
+            .collect()
+    }
+
     /// Records a write of the entry to the socket.
     pub(crate) fn mark_sent(&mut self, client_message_id: &str, now: Instant) {
         if let Some(entry) = self.entries.iter_mut().find(|e| e.client_message_id == client_message_id) {
@@ -219,11 +231,15 @@ impl Outbox {
     /// noticed, and history will tell whether they arrived. Messages the server refused stay
     /// failed.
     pub(crate) fn requeue_in_flight(&mut self) {
-        let timeout_code = ElizaError::Timeout(String::new()).code();
+        let unknown_fates = [
+            ElizaError::Timeout(String::new()).code(),
+            ElizaError::JoinTimeout(String::new()).code(),
+            ElizaError::HistoryUnavailable(String::new()).code(),
+        ];
         for entry in &mut self.entries {
             let unknown_fate = match &entry.state {
                 OutboxState::Sent => true,
-                OutboxState::Failed { code, .. } => code == timeout_code,
+                OutboxState::Failed { code, .. } => unknown_fates.contains(&code.as_str()),
                 OutboxState::Queued => false,
             };
             if unknown_fate {

@@ -9,6 +9,7 @@ use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use serde::Serialize;
 use serde_json::Value;
 
+use super::era::HistoryPath;
 use super::error::ElizaError;
 use super::fields::{str_at, string_at};
 use super::ids;
@@ -33,7 +34,8 @@ pub fn agents_url(base: &str) -> String {
     join(base, "/api/agents")
 }
 
-/// `GET` the id of the server's current message server.
+/// `GET` the id of the server's current message server (1.7; older releases answer 404 and
+/// use [`super::DEFAULT_MESSAGE_SERVER_ID`]).
 pub fn message_server_url(base: &str) -> String {
     join(base, "/api/messaging/message-server/current")
 }
@@ -53,19 +55,21 @@ pub fn dm_channel_url(base: &str, current_user_id: &str, target_user_id: &str) -
 }
 
 /// `GET` up to `limit` messages of a channel, newest first; `before` (server milliseconds)
-/// pages back.
+/// pages back. `path`: [`HistoryPath::CentralChannels`] works on every release from 1.2 to
+/// 1.7, [`HistoryPath::Channels`] from 1.7 (see [`super::ServerInfo::history_path`]).
 pub fn channel_messages_url(
     base: &str,
+    path: HistoryPath,
     channel_id: &str,
     limit: u32,
     before: Option<i64>,
 ) -> Result<String, ElizaError> {
     let channel = ids::require("channelId", channel_id)?;
-    let mut path = format!("/api/messaging/channels/{}/messages?limit={limit}", encode(&channel));
+    let mut url = format!("/api/messaging/{}/{}/messages?limit={limit}", path.segment(), encode(&channel));
     if let Some(before) = before {
-        path.push_str(&format!("&before={before}"));
+        url.push_str(&format!("&before={before}"));
     }
-    Ok(join(base, &path))
+    Ok(join(base, &url))
 }
 
 /// An agent as `GET /api/agents` lists it.
@@ -172,7 +176,7 @@ pub fn parse_dm_channel(status: u16, body: &str) -> Result<DmChannel, ElizaError
     })
 }
 
-/// The messages of `GET /api/messaging/channels/:id/messages`, newest first as the server
+/// The messages of `GET /api/messaging/{central-channels,channels}/:id/messages`, newest first as the server
 /// sends them (entries without an id are skipped).
 pub fn parse_history(
     status: u16,

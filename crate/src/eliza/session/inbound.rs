@@ -4,6 +4,7 @@ use serde_json::Value;
 
 use super::Session;
 use crate::eliza::channel::Phase;
+use crate::eliza::era::{Era, ServerInfo};
 use crate::eliza::error::ElizaError;
 use crate::eliza::event::{AckVia, ElizaEvent};
 use crate::eliza::fields::{str_at, string_at};
@@ -26,7 +27,12 @@ impl Session {
             "messageStreamChunk" => self.on_stream_chunk(payload),
             "messageStreamError" => self.on_stream_error(payload),
             "channel_joined" | "room_joined" => self.on_joined(payload),
+            // Sent after connect by 1.7 only.
+            "authenticated" => self.learn(ServerInfo::learn_authenticated),
             "messageComplete" => {
+                // Sent by 1.2 – 1.4 only: part of telling releases apart.
+                self.complete_due = None;
+                self.learn(ServerInfo::learn_message_complete);
                 if let Some(i) = self.channel_of(payload) {
                     self.stop_thinking(i);
                     let channel_id = self.channels[i].id.clone();
@@ -91,7 +97,12 @@ impl Session {
         let Some(i) = self.channel_of(payload) else { return };
         let context = self.channels[i].context(&self.config.entity_id);
         match ChatMessage::from_broadcast(payload, &context) {
-            Some(message) if self.channels[i].seen.is_new(&message) => self.deliver(i, message, false),
+            Some(message) if self.channels[i].seen.is_new(&message) => {
+                if message.from_agent && self.server.era == Era::Before1_6_5 {
+                    self.complete_due = Some(now + super::MESSAGE_COMPLETE_GRACE);
+                }
+                self.deliver(i, message, false);
+            }
             Some(_) => {}
             None => self.events.push_back(ElizaEvent::Error {
                 channel_id: Some(context.channel_id),
@@ -173,6 +184,8 @@ impl Session {
     /// channel to us, so history fetched now misses nothing.
     fn on_joined(&mut self, payload: &Value) {
         let Some(i) = self.channel_of(payload) else { return };
+        // Late confirmations count too: the server broadcasts this channel to us.
+        self.channels[i].join_confirmed = true;
         if !matches!(self.channels[i].phase, Phase::Joining { .. }) {
             return;
         }

@@ -9,6 +9,7 @@ use std::collections::VecDeque;
 use serde_json::Value;
 
 use super::channel::{Channel, Phase};
+use super::era::{HistoryPath, ServerIdSource, ServerInfo};
 use super::error::ElizaError;
 use super::event::{ElizaEvent, HistoryRequest};
 use super::ids;
@@ -20,8 +21,9 @@ use crate::time::Instant;
 
 pub use options::{JoinOptions, SendOptions, SessionConfig};
 
-/// The message server every ElizaOS install has until another is configured.
-pub const DEFAULT_MESSAGE_SERVER_ID: &str = "00000000-0000-0000-0000-000000000000";
+/// How long after an agent's answer a server of 1.2 – 1.4 sends `messageComplete` at most
+/// (10 – 50 ms observed): an answer without one by then narrows the era to 1.5 – 1.6.4.
+const MESSAGE_COMPLETE_GRACE: core::time::Duration = core::time::Duration::from_secs(3);
 
 /// One user's conversations with ElizaOS agents over one Socket.IO connection, without I/O.
 ///
@@ -29,7 +31,11 @@ pub const DEFAULT_MESSAGE_SERVER_ID: &str = "00000000-0000-0000-0000-00000000000
 #[derive(Debug)]
 pub struct Session {
     config: SessionConfig,
-    message_server_id: String,
+    /// What is known about the server (message server id included).
+    server: ServerInfo,
+    /// An agent answer came on a server that may send `messageComplete`; if none has come by
+    /// then, it does not.
+    complete_due: Option<Instant>,
     rng: Rng,
     connected: bool,
     channels: Vec<Channel>,
@@ -47,7 +53,8 @@ impl Session {
     pub fn new(config: SessionConfig, seed: u64) -> Result<Self, ElizaError> {
         Ok(Session {
             config: config.validate()?,
-            message_server_id: DEFAULT_MESSAGE_SERVER_ID.to_owned(),
+            server: ServerInfo::default(),
+            complete_due: None,
             rng: Rng::new(seed),
             connected: false,
             channels: Vec::new(),
@@ -68,7 +75,25 @@ impl Session {
 
     /// The message server id sent with every join and message.
     pub fn message_server_id(&self) -> &str {
-        &self.message_server_id
+        &self.server.message_server_id
+    }
+
+    /// What is known about the server: era, message server id and where it came from, where
+    /// history is read.
+    pub fn server_info(&self) -> &ServerInfo {
+        &self.server
+    }
+
+    /// Whether the driver should ask `GET message-server/current` before the session joins
+    /// (then answer with [`handle_message_server`](Self::handle_message_server)).
+    pub fn needs_server_probe(&self) -> bool {
+        self.server.needs_probe()
+    }
+
+    /// Where channel history is read now (for a page the application asks for itself; report
+    /// the path that worked with [`handle_history_path`](Self::handle_history_path)).
+    pub fn history_path(&self) -> HistoryPath {
+        self.server.history_path()
     }
 
     /// Whether the socket is connected, as last reported.
@@ -116,10 +141,34 @@ impl Session {
 
     // ---- commands ----
 
-    /// Uses `id` (from `GET /api/messaging/message-server/current`) from now on.
+    /// Uses message server `id` from now on (no probe needed).
     pub fn set_message_server_id(&mut self, id: &str) -> Result<(), ElizaError> {
-        self.message_server_id = ids::require("messageServerId", id)?;
+        let id = ids::require("messageServerId", id)?;
+        if self.server.message_server_id != id || self.server.server_id_source != ServerIdSource::Given {
+            self.server.message_server_id = id;
+            self.server.server_id_source = ServerIdSource::Given;
+            self.server_info_changed();
+        }
         Ok(())
+    }
+
+    /// Puts back what an earlier session learnt about this server (from
+    /// [`server_info`](Self::server_info), kept per server by the application), so that it is
+    /// not probed again. Call before the first connect.
+    pub fn restore_server_info(&mut self, info: ServerInfo) -> Result<(), ElizaError> {
+        self.server = info.validated()?;
+        Ok(())
+    }
+
+    /// The answer to `GET /api/messaging/message-server/current`: its id, or the error (404
+    /// means a release before 1.7, which uses the default id).
+    pub fn handle_message_server(&mut self, answer: Result<String, ElizaError>) {
+        self.learn(|server| server.learn_message_server(answer.as_deref()));
+    }
+
+    /// History was read from `path` (by a request of the application's own).
+    pub fn handle_history_path(&mut self, path: HistoryPath) {
+        self.learn(|server| server.learn_history_path(path));
     }
 
     /// Joins a channel: now if connected, else on the next connect; again after every
@@ -269,7 +318,7 @@ impl Session {
     pub fn poll_timeout(&self) -> Option<Instant> {
         let channels = self.channels.iter().filter_map(Channel::next_timeout);
         let acks = self.outbox.next_deadline(self.ack_timeout_ms());
-        channels.chain(acks).min()
+        channels.chain(acks).chain(self.complete_due).min()
     }
 
     // ---- timers ----
@@ -277,9 +326,13 @@ impl Session {
     /// Runs whatever is due at `now`: join and history retries, acknowledgement and thinking
     /// timeouts.
     pub fn handle_timeout(&mut self, now: Instant) {
+        if self.complete_due.is_some_and(|at| at <= now) {
+            self.complete_due = None;
+            self.learn(ServerInfo::learn_no_message_complete);
+        }
         for i in 0..self.channels.len() {
             match self.channels[i].phase {
-                Phase::Joining { deadline } if deadline <= now => self.request_history(i),
+                Phase::Joining { deadline } if deadline <= now => self.join_timed_out(i),
                 Phase::RetryWait { until } if until <= now => self.request_history(i),
                 _ => {}
             }
@@ -287,14 +340,44 @@ impl Session {
                 self.stop_thinking(i);
             }
         }
-        let timeout = self.config.ack_timeout;
+        let timeout = self.config.ack_timeout.as_millis();
         for id in self.outbox.overdue(now, self.ack_timeout_ms()) {
-            let error = ElizaError::Timeout(format!(
-                "the server did not confirm the message within {} s",
-                timeout.as_secs()
-            ));
+            let channel = self.outbox.get(&id).and_then(|e| self.find(&e.channel_id));
+            let error = match channel {
+                Some(i) if !self.channels[i].join_confirmed => ElizaError::JoinTimeout(format!(
+                    "the server never confirmed joining the channel (no channel_joined) and did not \
+                     acknowledge the message within {timeout} ms"
+                )),
+                _ => {
+                    ElizaError::Timeout(format!("the server did not confirm the message within {timeout} ms"))
+                }
+            };
             self.fail(&id, error);
         }
+    }
+
+    /// Channel `i` waited for `channel_joined` in vain: say so once, then go on as if joined
+    /// (servers shaped like the seed's example never confirm; messages still go out).
+    fn join_timed_out(&mut self, i: usize) {
+        let timeout = self.config.join_timeout.as_millis();
+        let channel_id = self.channels[i].id.clone();
+        let error = ElizaError::JoinTimeout(format!(
+            "the server did not confirm joining channel {channel_id} within {timeout} ms (no channel_joined): \
+             its messages may not reach this client"
+        ));
+        self.events.push_back(ElizaEvent::Error { channel_id: Some(channel_id), error });
+        self.request_history(i);
+    }
+
+    /// Applies a lesson about the server; says so when it changed anything.
+    pub(super) fn learn(&mut self, lesson: impl FnOnce(&mut ServerInfo) -> bool) {
+        if lesson(&mut self.server) {
+            self.server_info_changed();
+        }
+    }
+
+    fn server_info_changed(&mut self) {
+        self.events.push_back(ElizaEvent::ServerInfo { info: self.server.clone() });
     }
 
     fn ack_timeout_ms(&self) -> u64 {
@@ -308,7 +391,7 @@ impl Session {
             entity_id: &self.config.entity_id,
             name: &self.config.user_name,
             source: &self.config.source,
-            message_server_id: &self.message_server_id,
+            message_server_id: &self.server.message_server_id,
         }
     }
 

@@ -20,7 +20,8 @@ pub struct SessionConfig {
     /// Messages fetched per history check after a (re)connect (1..=500). A message still
     /// unconfirmed when more than this many newer ones exist would be sent again.
     pub history_limit: u32,
-    /// How long to wait for `channel_joined` before fetching history anyway.
+    /// How long to wait for `channel_joined` before reporting `JOIN_TIMEOUT` (once per
+    /// connection) and fetching history anyway.
     pub join_timeout: Duration,
     /// How long a sent message may wait for the server's acknowledgement before it is failed.
     pub ack_timeout: Duration,

@@ -2,7 +2,8 @@
 //! twice across reconnects.
 
 use super::Session;
-use crate::eliza::channel::Phase;
+use crate::eliza::channel::{Phase, HISTORY_ATTEMPTS};
+use crate::eliza::era::HistoryPath;
 use crate::eliza::error::ElizaError;
 use crate::eliza::event::{AckVia, ElizaEvent, HistoryRequest};
 use crate::eliza::message::ChatMessage;
@@ -37,8 +38,13 @@ impl Session {
     ///
     /// A page (a) confirms outbox messages it contains, (b) delivers messages the user does not
     /// have, oldest first — replies produced while offline arrive this way — and (c), when it is
-    /// the page the channel waited for, sends the channel's remaining outbox in order. A failure
-    /// keeps the outbox waiting and retries the fetch after a delay.
+    /// the page the channel waited for, sends the channel's remaining outbox in order.
+    ///
+    /// A 404 is first taken to mean the other path (releases before 1.7 have only
+    /// `central-channels`), tried at once. Other failures keep the outbox waiting and retry the
+    /// fetch after a delay; after [`HISTORY_ATTEMPTS`] the channel goes live anyway, the
+    /// failure is reported once, and messages that may already be on the server fail with
+    /// `HISTORY_UNAVAILABLE` (the user decides whether to send them again).
     pub fn handle_history(
         &mut self,
         now: Instant,
@@ -50,23 +56,59 @@ impl Session {
             channel.filter(|&i| self.channels[i].phase == Phase::FetchingHistory { request: request.id });
         match result {
             Ok(page) => {
+                self.handle_history_path(request.path);
                 self.apply_history(now, &request.channel_id, channel, page);
                 if let Some(i) = awaited {
-                    self.channels[i].phase = Phase::Live;
-                    self.channels[i].history_backoff.reset();
+                    let channel = &mut self.channels[i];
+                    channel.phase = Phase::Live;
+                    channel.history_backoff.reset();
+                    channel.history_failures = 0;
+                    channel.history_unavailable = false;
                     self.flush(now, i);
                 }
             }
             Err(error) => {
                 // Answers to older requests are superseded by the one awaited.
                 let Some(i) = awaited else { return };
-                let channel = &mut self.channels[i];
-                let delay = channel.history_backoff.next_delay(&mut self.rng);
-                channel.phase = Phase::RetryWait { until: now + delay };
-                let channel_id = Some(channel.id.clone());
-                self.events.push_back(ElizaEvent::Error { channel_id, error });
+                let path_unproven = self.server_info().history_path != Some(request.path);
+                if matches!(error, ElizaError::NotFound { .. }) && !request.alternate && path_unproven {
+                    self.push_history_request(i, request.path.other(), true);
+                    return;
+                }
+                self.history_failed(now, i, error);
             }
         }
+    }
+
+    /// A history fetch of channel `i` failed: retry after a delay, or give up for this
+    /// connection and go live without the check.
+    fn history_failed(&mut self, now: Instant, i: usize, error: ElizaError) {
+        let channel = &mut self.channels[i];
+        channel.history_failures += 1;
+        if channel.history_failures < HISTORY_ATTEMPTS {
+            let delay = channel.history_backoff.next_delay(&mut self.rng);
+            channel.phase = Phase::RetryWait { until: now + delay };
+            return;
+        }
+        channel.history_failures = 0;
+        channel.history_backoff.reset();
+        channel.history_unavailable = true;
+        channel.phase = Phase::Live;
+        let channel_id = channel.id.clone();
+        let why = format!("{error} ({HISTORY_ATTEMPTS} attempts); new messages are sent without the check");
+        self.events.push_back(ElizaEvent::Error {
+            channel_id: Some(channel_id.clone()),
+            error: ElizaError::HistoryUnavailable(why),
+        });
+        for client_id in self.outbox.unchecked_in(&channel_id) {
+            let error = ElizaError::HistoryUnavailable(
+                "this message may have reached the server before the connection dropped, and history \
+                 cannot tell: Retry sends it again"
+                    .into(),
+            );
+            self.fail(&client_id, error);
+        }
+        self.flush(now, i);
     }
 
     fn apply_history(
@@ -121,11 +163,17 @@ impl Session {
 
     pub(super) fn start_join(&mut self, now: Instant, i: usize) {
         self.emit_join(i);
-        self.channels[i].phase = Phase::Joining { deadline: now + self.config.join_timeout };
+        let channel = &mut self.channels[i];
+        channel.phase = Phase::Joining { deadline: now + self.config.join_timeout };
+        channel.join_confirmed = false;
+        channel.history_failures = 0;
+        channel.history_unavailable = false;
+        channel.history_backoff.reset();
     }
 
     pub(super) fn emit_join(&mut self, i: usize) {
-        let join = payload::room_joining(&self.channels[i], &self.config.entity_id, &self.message_server_id);
+        let server_id = &self.server_info().message_server_id;
+        let join = payload::room_joining(&self.channels[i], &self.config.entity_id, server_id);
         self.emits.push_back(join);
     }
 
@@ -134,13 +182,20 @@ impl Session {
         if !self.connected {
             return;
         }
+        let path = self.history_path();
+        self.push_history_request(i, path, false);
+    }
+
+    fn push_history_request(&mut self, i: usize, path: HistoryPath, alternate: bool) {
         self.next_request += 1;
         let channel = &mut self.channels[i];
         channel.phase = Phase::FetchingHistory { request: self.next_request };
         self.history_requests.push_back(HistoryRequest {
             channel_id: channel.id.clone(),
             limit: self.config.history_limit,
+            path,
             id: self.next_request,
+            alternate,
         });
     }
 
@@ -150,7 +205,8 @@ impl Session {
         if !self.connected || self.channels[i].phase != Phase::Live {
             return;
         }
-        if self.outbox.needs_check(&self.channels[i].id) {
+        // Without readable history the user's Retry is the decision to send unchecked.
+        if self.outbox.needs_check(&self.channels[i].id) && !self.channels[i].history_unavailable {
             self.request_history(i);
         } else {
             self.flush(now, i);

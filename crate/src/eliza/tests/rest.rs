@@ -1,7 +1,7 @@
 //! REST URLs and parsers, on the bodies a real 1.7.2 server answered.
 
 use super::*;
-use crate::eliza::{ElizaError, MessageContext};
+use crate::eliza::{ElizaError, HistoryPath, MessageContext};
 
 #[test]
 fn urls_are_joined_and_encoded() {
@@ -15,16 +15,19 @@ fn urls_are_joined_and_encoded() {
         format!("http://h:1/api/messaging/dm-channel?currentUserId={USER}&targetUserId={AGENT}")
     );
     assert_eq!(
-        api::channel_messages_url("http://h:1", DM, 50, Some(1_795_639_773_075)).unwrap(),
+        api::channel_messages_url("http://h:1", HistoryPath::Channels, DM, 50, Some(1_795_639_773_075))
+            .unwrap(),
         format!("http://h:1/api/messaging/channels/{DM}/messages?limit=50&before=1795639773075")
     );
     assert_eq!(
-        api::channel_messages_url("http://h:1", DM, 20, None).unwrap(),
-        format!("http://h:1/api/messaging/channels/{DM}/messages?limit=20")
+        api::channel_messages_url("http://h:1", HistoryPath::CentralChannels, DM, 20, None).unwrap(),
+        format!("http://h:1/api/messaging/central-channels/{DM}/messages?limit=20")
     );
     // Ids are checked, so nothing else can reach the path or the query.
     assert_eq!(
-        api::channel_messages_url("http://h", "../agents?x=", 1, None).unwrap_err().code(),
+        api::channel_messages_url("http://h", HistoryPath::Channels, "../agents?x=", 1, None)
+            .unwrap_err()
+            .code(),
         "INVALID_ARGUMENT"
     );
     assert!(api::dm_channel_url("http://h", USER, "a&b=c").is_err());

@@ -398,8 +398,8 @@ fn failed_history_keeps_the_outbox_and_retries() {
     h.session.handle_history(h.now, &request, Err(ElizaError::Network("connection refused".into())));
     assert!(h.emits().is_empty());
     assert_eq!(h.session.outbox()[0].state, OutboxState::Queued);
-    assert!(h.events().iter().any(|e| matches!(e,
-        ElizaEvent::Error { channel_id: Some(c), error: ElizaError::Network(_) } if c == DM)));
+    // Reported once, if the retries fail too (compat.rs).
+    assert!(!h.events().iter().any(|e| matches!(e, ElizaEvent::Error { .. })));
     // Retried after a backoff delay while still connected.
     let at = h.session.poll_timeout().expect("a retry is scheduled");
     assert!(at > h.now);
@@ -775,8 +775,11 @@ fn other_channel_events_are_reported() {
     h.event("messageComplete", json!({"channelId": DM}));
     h.event("controlMessage", json!({"action": "disable_input", "roomId": DM}));
     h.event("authenticated", json!({"entityId": USER}));
+    // What these events teach about the release is tested in compat.rs.
+    let events: Vec<ElizaEvent> =
+        h.events().into_iter().filter(|e| !matches!(e, ElizaEvent::ServerInfo { .. })).collect();
     assert_eq!(
-        h.events(),
+        events,
         [
             ElizaEvent::MessageDeleted { channel_id: DM.into(), message_id: "m1".into() },
             ElizaEvent::ChannelCleared { channel_id: DM.into() },

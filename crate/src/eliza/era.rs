@@ -1,0 +1,272 @@
+//! What a server supports, found out rather than assumed.
+//!
+//! ElizaOS releases 1.2 – 1.7 speak the same Socket.IO protocol with small differences: where
+//! channel history lives (`/central-channels/:id/messages` everywhere, `/channels/:id/messages`
+//! only from 1.7), where the message server id comes from (`GET
+//! /api/messaging/message-server/current` only from 1.7; before, the default id), and whether
+//! an agent's answer ends with `messageComplete` (1.2 – 1.4 only). Sending both spellings of
+//! every id works on every release, so nothing has to be known before the first message; what
+//! is learnt is recorded here, per server, so that it is probed once.
+
+use serde::{Deserialize, Serialize};
+
+use super::error::ElizaError;
+use super::ids;
+
+/// The message server every ElizaOS install has until another is configured, and the only one
+/// servers before 1.7 can name (they answer 404 to `message-server/current`).
+pub const DEFAULT_MESSAGE_SERVER_ID: &str = "00000000-0000-0000-0000-000000000000";
+
+/// Which releases the server behaves like, as far as seen so far.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum Era {
+    /// Nothing learnt yet.
+    #[default]
+    #[serde(rename = "unknown")]
+    Unknown,
+    /// `message-server/current` is missing (404): some release from 1.2 to 1.6.4; narrowed by
+    /// whether agent answers end with `messageComplete`.
+    #[serde(rename = "1.2-1.6.4")]
+    Before1_6_5,
+    /// Agent answers end with `messageComplete`.
+    #[serde(rename = "1.2-1.4")]
+    V1_2To1_4,
+    /// No `message-server/current`, and an agent answer came without `messageComplete`.
+    #[serde(rename = "1.5-1.6.4")]
+    V1_5To1_6_4,
+    /// `message-server/current` answers, or the socket said `authenticated`.
+    #[serde(rename = "1.6.5+")]
+    Since1_6_5,
+}
+
+/// Where a channel's messages are read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum HistoryPath {
+    /// `/api/messaging/central-channels/:id/…`: every release from 1.2 to 1.7.
+    #[serde(rename = "central-channels")]
+    CentralChannels,
+    /// `/api/messaging/channels/:id/…`: 1.7 and later (the name newer releases document).
+    #[serde(rename = "channels")]
+    Channels,
+}
+
+impl HistoryPath {
+    /// The path segment after `/api/messaging/`.
+    pub fn segment(self) -> &'static str {
+        match self {
+            HistoryPath::CentralChannels => "central-channels",
+            HistoryPath::Channels => "channels",
+        }
+    }
+
+    /// The other one: what to try when this one is not found.
+    pub fn other(self) -> Self {
+        match self {
+            HistoryPath::CentralChannels => HistoryPath::Channels,
+            HistoryPath::Channels => HistoryPath::CentralChannels,
+        }
+    }
+}
+
+/// Where the message server id in use came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum ServerIdSource {
+    /// Not asked yet (or the question failed): the default id is used meanwhile.
+    #[default]
+    Unknown,
+    /// From `GET /api/messaging/message-server/current`.
+    Current,
+    /// That endpoint is missing (404): the default id, as servers before 1.7 use.
+    Default,
+    /// Set by the application.
+    Given,
+}
+
+/// What is known about the server: plain data, serializable so that an application can keep
+/// it per server and hand it back (`restore_server_info`) instead of probing again.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ServerInfo {
+    /// The releases the server behaves like.
+    #[serde(default)]
+    pub era: Era,
+    /// The message server id sent with every join and message.
+    pub message_server_id: String,
+    /// Where `message_server_id` came from.
+    #[serde(default)]
+    pub server_id_source: ServerIdSource,
+    /// Where history was last read successfully; `None` before the first page.
+    #[serde(default)]
+    pub history_path: Option<HistoryPath>,
+    /// The server ends agent answers with `messageComplete`.
+    #[serde(default)]
+    pub message_complete: bool,
+}
+
+impl Default for ServerInfo {
+    fn default() -> Self {
+        ServerInfo {
+            era: Era::Unknown,
+            message_server_id: DEFAULT_MESSAGE_SERVER_ID.to_owned(),
+            server_id_source: ServerIdSource::Unknown,
+            history_path: None,
+            message_complete: false,
+        }
+    }
+}
+
+impl ServerInfo {
+    /// The stored form in canonical form, checked (for facts handed back by an application).
+    pub(crate) fn validated(mut self) -> Result<Self, ElizaError> {
+        self.message_server_id = ids::require("messageServerId", &self.message_server_id)?;
+        Ok(self)
+    }
+
+    /// Whether `GET message-server/current` should be asked (again) before joining: never
+    /// answered, or a server that now looks like 1.7 still runs on an id assumed for an older
+    /// release (it may have been upgraded).
+    pub fn needs_probe(&self) -> bool {
+        match self.server_id_source {
+            ServerIdSource::Unknown => true,
+            ServerIdSource::Default => self.era == Era::Since1_6_5,
+            ServerIdSource::Current | ServerIdSource::Given => false,
+        }
+    }
+
+    /// The path history is read from: the one that worked, else the one the era has (the
+    /// newer name on 1.7, the one every release has otherwise).
+    pub fn history_path(&self) -> HistoryPath {
+        self.history_path.unwrap_or(match self.era {
+            Era::Since1_6_5 => HistoryPath::Channels,
+            _ => HistoryPath::CentralChannels,
+        })
+    }
+
+    /// The answer to `GET message-server/current`; returns whether anything changed. Errors
+    /// other than 404 (server down, refused key) teach nothing: the probe is asked again on
+    /// the next connect.
+    pub(crate) fn learn_message_server(&mut self, answer: Result<&str, &ElizaError>) -> bool {
+        let before = self.clone();
+        match answer {
+            Ok(id) => {
+                if let Some(id) = ids::canonical(id) {
+                    self.message_server_id = id;
+                    self.server_id_source = ServerIdSource::Current;
+                    self.era = Era::Since1_6_5;
+                }
+            }
+            Err(ElizaError::NotFound { .. }) => {
+                self.message_server_id = DEFAULT_MESSAGE_SERVER_ID.to_owned();
+                self.server_id_source = ServerIdSource::Default;
+                if matches!(self.era, Era::Unknown | Era::Since1_6_5) {
+                    self.era = Era::Before1_6_5;
+                }
+            }
+            Err(_) => {}
+        }
+        *self != before
+    }
+
+    /// The socket said `authenticated` (1.7 does after every connect).
+    pub(crate) fn learn_authenticated(&mut self) -> bool {
+        self.set_era(Era::Since1_6_5)
+    }
+
+    /// A `messageComplete` arrived (1.2 – 1.4).
+    pub(crate) fn learn_message_complete(&mut self) -> bool {
+        let changed = !self.message_complete;
+        self.message_complete = true;
+        self.set_era(Era::V1_2To1_4) || changed
+    }
+
+    /// An agent answer came and no `messageComplete` followed in time.
+    pub(crate) fn learn_no_message_complete(&mut self) -> bool {
+        self.era == Era::Before1_6_5 && self.set_era(Era::V1_5To1_6_4)
+    }
+
+    /// History was read from `path`.
+    pub(crate) fn learn_history_path(&mut self, path: HistoryPath) -> bool {
+        let changed = self.history_path != Some(path);
+        self.history_path = Some(path);
+        changed
+    }
+
+    fn set_era(&mut self, era: Era) -> bool {
+        let changed = self.era != era;
+        self.era = era;
+        changed
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn a_404_means_the_default_id_and_an_older_release() {
+        let mut info = ServerInfo::default();
+        assert!(info.needs_probe());
+        assert!(info.learn_message_server(Err(&ElizaError::NotFound { detail: String::new() })));
+        assert_eq!(info.era, Era::Before1_6_5);
+        assert_eq!(info.server_id_source, ServerIdSource::Default);
+        assert_eq!(info.message_server_id, DEFAULT_MESSAGE_SERVER_ID);
+        assert_eq!(info.history_path(), HistoryPath::CentralChannels);
+        assert!(!info.needs_probe());
+        // Narrowed by what agent answers end with.
+        assert!(info.learn_no_message_complete());
+        assert_eq!(info.era, Era::V1_5To1_6_4);
+        assert!(info.learn_message_complete());
+        assert_eq!(info.era, Era::V1_2To1_4);
+        assert!(!info.learn_no_message_complete(), "a messageComplete seen once wins");
+    }
+
+    #[test]
+    fn an_answer_means_1_7_and_its_id() {
+        let mut info = ServerInfo::default();
+        assert!(info.learn_message_server(Ok("5E7E0000-0000-4000-8000-000000000001")));
+        assert_eq!(info.message_server_id, "5e7e0000-0000-4000-8000-000000000001");
+        assert_eq!(info.era, Era::Since1_6_5);
+        assert_eq!(info.history_path(), HistoryPath::Channels);
+        assert!(!info.needs_probe());
+        assert!(!info.learn_message_server(Ok("5e7e0000-0000-4000-8000-000000000001")));
+    }
+
+    #[test]
+    fn other_failures_teach_nothing() {
+        let mut info = ServerInfo::default();
+        assert!(!info.learn_message_server(Err(&ElizaError::Network("down".into()))));
+        assert!(info.needs_probe());
+        assert_eq!(info.history_path(), HistoryPath::CentralChannels);
+    }
+
+    #[test]
+    fn an_upgraded_server_is_probed_again() {
+        let mut info = ServerInfo::default();
+        info.learn_message_server(Err(&ElizaError::NotFound { detail: String::new() }));
+        assert!(info.learn_authenticated());
+        assert!(info.needs_probe());
+    }
+
+    #[test]
+    fn round_trips_and_validates_the_stored_form() {
+        let mut info = ServerInfo::default();
+        info.learn_message_server(Err(&ElizaError::NotFound { detail: String::new() }));
+        info.learn_history_path(HistoryPath::CentralChannels);
+        let v = serde_json::to_value(&info).unwrap();
+        assert_eq!(
+            v,
+            json!({"era": "1.2-1.6.4", "messageServerId": DEFAULT_MESSAGE_SERVER_ID,
+                "serverIdSource": "default", "historyPath": "central-channels", "messageComplete": false})
+        );
+        let back: ServerInfo = serde_json::from_value(v).unwrap();
+        assert_eq!(back.validated().unwrap(), info);
+        let bad: ServerInfo = serde_json::from_value(json!({"messageServerId": "main"})).unwrap();
+        assert_eq!(bad.validated().unwrap_err().code(), "INVALID_ARGUMENT");
+        assert!(serde_json::from_value::<ServerInfo>(json!({"messageServerId": DEFAULT_MESSAGE_SERVER_ID,
+            "era": "2.0"}))
+        .is_err());
+    }
+}
