@@ -18,7 +18,7 @@ use crate::client::{Client, ConnectError, Emit, Event, SocketId};
 use crate::eliza::rest;
 use crate::eliza::{
     ElizaError, ElizaEvent, HistoryRequest, JoinOptions as SessionJoin, OutboxEntry,
-    SendOptions as SessionSend, Session, SessionConfig,
+    SendOptions as SessionSend, ServerInfo, Session, SessionConfig,
 };
 use crate::time::{Instant, MonotonicClock};
 
@@ -84,8 +84,6 @@ struct Inner {
     /// Session events are being delivered further up the stack.
     dispatching: Cell<bool>,
     state: RefCell<ConnectionState>,
-    /// The message server id has been read from the server (once per client).
-    server_id_known: Cell<bool>,
 }
 
 /// A client for one ElizaOS server: agents, DM channels, messages, history.
@@ -189,14 +187,19 @@ impl Inner {
 
     async fn fetch_history(self: Rc<Self>, request: HistoryRequest) {
         let context = self.session.borrow().message_context(&request.channel_id);
-        let result =
-            match rest::channel_messages_url(&self.base_url, &request.channel_id, request.limit, None) {
-                Ok(url) => self
-                    .get(&url)
-                    .await
-                    .and_then(|(status, body)| rest::parse_history(status, &body, &context)),
-                Err(e) => Err(e),
-            };
+        let url = rest::channel_messages_url(
+            &self.base_url,
+            request.path,
+            &request.channel_id,
+            request.limit,
+            None,
+        );
+        let result = match url {
+            Ok(url) => {
+                self.get(&url).await.and_then(|(status, body)| rest::parse_history(status, &body, &context))
+            }
+            Err(e) => Err(e),
+        };
         let now = self.now();
         self.session.borrow_mut().handle_history(now, &request, result);
         self.pump();
@@ -262,9 +265,10 @@ impl Inner {
         self.timer.borrow_mut().follow(next, self.now(), &self.timer_fn);
     }
 
-    /// The socket joined: read the message server id once, then let the session re-join.
+    /// The socket joined: find out the message server id if not known yet (a 404 means a
+    /// release before 1.7 and the default id), then let the session re-join.
     fn on_connected(self: &Rc<Self>) {
-        if self.server_id_known.get() {
+        if !self.session.borrow().needs_server_probe() {
             let now = self.now();
             self.session.borrow_mut().handle_connected(now);
             return self.pump();
@@ -273,10 +277,8 @@ impl Inner {
         wasm_bindgen_futures::spawn_local(async move {
             let url = rest::message_server_url(&inner.base_url);
             let id = inner.get(&url).await.and_then(|(s, b)| rest::parse_message_server_id(s, &b));
-            if let Ok(id) = id {
-                // An id the session refuses keeps the default, as does a failed request.
-                inner.server_id_known.set(inner.session.borrow_mut().set_message_server_id(&id).is_ok());
-            }
+            // A failed request keeps the default id and asks again on the next connect.
+            inner.session.borrow_mut().handle_message_server(id);
             if inner.socket_connected() {
                 let now = inner.now();
                 inner.session.borrow_mut().handle_connected(now);
@@ -394,8 +396,19 @@ impl ElizaClient {
         if let Some(ms) = get_f64(opts, "thinkingTimeout")? {
             config.thinking_timeout = core::time::Duration::from_millis(ms.max(0.0) as u64);
         }
+        if let Some(ms) = get_f64(opts, "joinTimeout")? {
+            config.join_timeout = core::time::Duration::from_millis(ms.max(0.0) as u64);
+        }
         let seed = random_seed();
-        let session = Session::new(config, seed).map_err(|e| to_js_error(&e))?;
+        let mut session = Session::new(config, seed).map_err(|e| to_js_error(&e))?;
+        if opts.is_object() {
+            let saved = js_sys::Reflect::get(opts, &"serverInfo".into()).unwrap_or(JsValue::UNDEFINED);
+            if !saved.is_undefined() && !saved.is_null() {
+                let info: ServerInfo =
+                    serde_wasm_bindgen::from_value(saved).map_err(|e| invalid(format!("serverInfo: {e}")))?;
+                session.restore_server_info(info).map_err(|e| to_js_error(&e))?;
+            }
+        }
 
         // The socket's auth: the entity id the server requires, and the API key if any.
         let mut auth = serde_json::Map::new();
@@ -437,7 +450,6 @@ impl ElizaClient {
                     retry_at: None,
                     error: None,
                 }),
-                server_id_known: Cell::new(false),
             }
         });
         let weak = Rc::downgrade(&inner);
@@ -646,10 +658,26 @@ impl ElizaClient {
             let bad = |k: &str| ElizaError::InvalidArgument(format!("{k} must be a number"));
             let limit = limit.map_err(|_| bad("limit"))?.unwrap_or(50.0).clamp(1.0, 500.0) as u32;
             let before = before.map_err(|_| bad("before"))?.map(|b| b as i64);
-            let url = rest::channel_messages_url(&inner.base_url, &channel_id, limit, before)?;
             let context = inner.session.borrow().message_context(&channel_id);
-            let (status, body) = inner.get(&url).await?;
-            Ok(to_js(&rest::parse_history(status, &body, &context)?))
+            let first = inner.session.borrow().history_path();
+            let proven = inner.session.borrow().server_info().history_path == Some(first);
+            let mut result = Err(ElizaError::NotFound { detail: String::new() });
+            // An unproven path that is not found: the other one (releases before 1.7 have only
+            // central-channels).
+            let paths = if proven { vec![first] } else { vec![first, first.other()] };
+            for path in paths {
+                let url = rest::channel_messages_url(&inner.base_url, path, &channel_id, limit, before)?;
+                let (status, body) = inner.get(&url).await?;
+                result = rest::parse_history(status, &body, &context);
+                if !matches!(result, Err(ElizaError::NotFound { .. })) {
+                    if result.is_ok() {
+                        inner.session.borrow_mut().handle_history_path(path);
+                        inner.pump();
+                    }
+                    break;
+                }
+            }
+            Ok(to_js(&result?))
         })
     }
 
@@ -742,6 +770,15 @@ impl ElizaClient {
     #[wasm_bindgen(unchecked_return_type = "OutboxEntry[]")]
     pub fn outbox(&self) -> JsValue {
         to_js(self.inner.session.borrow().outbox())
+    }
+
+    /// What is known about the server: `era`, `messageServerId` and where it came from,
+    /// `historyPath` (once a page was read), `messageComplete`. Keep it per server and pass it
+    /// back as the `serverInfo` option to skip probing; a `serverInfo` event tells when it
+    /// changes.
+    #[wasm_bindgen(getter, js_name = serverInfo, unchecked_return_type = "ServerInfo")]
+    pub fn server_info(&self) -> JsValue {
+        to_js(self.inner.session.borrow().server_info())
     }
 
     /// Whether an agent reply is expected in a channel.

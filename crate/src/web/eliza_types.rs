@@ -23,6 +23,12 @@ export interface ElizaClientOptions {
   messageAckTimeout?: number;
   /** How long to show an agent as thinking without any sign of a reply. Default 60000 ms. */
   thinkingTimeout?: number;
+  /** How long to wait for the server to confirm joining a channel (`channel_joined`) before
+   * reporting `JOIN_TIMEOUT` once and going on anyway. Default 10000 ms. */
+  joinTimeout?: number;
+  /** What an earlier client learnt about this server (`client.serverInfo`, or the `serverInfo`
+   * event), kept per server: it is not probed again. */
+  serverInfo?: ServerInfo;
   /** Unconfirmed messages saved from `client.outbox()` before a restart: checked against the
    * server's history and sent if it does not have them. */
   outbox?: OutboxEntry[];
@@ -56,6 +62,28 @@ export interface HistoryOptions {
 export interface SendOptions {
   attachments?: unknown[];
   metadata?: Record<string, unknown>;
+}
+
+/**
+ * What the client found out about the server (ElizaOS releases 1.2 – 1.7 differ in a few
+ * places; nothing is assumed):
+ * - `era`: `"unknown"` before the first connect; `"1.6.5+"` when
+ *   `GET /api/messaging/message-server/current` answers or the socket says `authenticated`;
+ *   `"1.2-1.6.4"` when that endpoint is missing (404), narrowed to `"1.2-1.4"` by a
+ *   `messageComplete` event or to `"1.5-1.6.4"` by an agent reply without one.
+ * - `messageServerId`: sent with every join and message; `serverIdSource` says where it came from
+ *   (`"current"`: that endpoint; `"default"`: the 404 meant the default id; `"given"`; `"unknown"`:
+ *   not asked yet, the default id meanwhile).
+ * - `historyPath`: where history was read (`"central-channels"` on every release,
+ *   `"channels"` from 1.7), `null` before the first page.
+ * - `messageComplete`: the server ends agent answers with `messageComplete` (1.2 – 1.4).
+ */
+export interface ServerInfo {
+  era: "unknown" | "1.2-1.6.4" | "1.2-1.4" | "1.5-1.6.4" | "1.6.5+";
+  messageServerId: string;
+  serverIdSource: "unknown" | "current" | "default" | "given";
+  historyPath: "central-channels" | "channels" | null;
+  messageComplete: boolean;
 }
 
 export interface Agent {
@@ -115,7 +143,8 @@ export interface OutboxEntry {
 export interface ElizaError extends Error {
   code:
     | "UNAUTHORIZED" | "NOT_FOUND" | "SERVER_ERROR" | "BAD_RESPONSE" | "NETWORK" | "TIMEOUT"
-    | "INVALID_ARGUMENT" | "CONNECT_REFUSED" | "TRANSPORT_ERROR" | "CONNECT_TIMEOUT";
+    | "INVALID_ARGUMENT" | "CONNECT_REFUSED" | "TRANSPORT_ERROR" | "CONNECT_TIMEOUT"
+    | "JOIN_TIMEOUT" | "HISTORY_UNAVAILABLE";
 }
 
 export interface ConnectionState {
@@ -136,6 +165,11 @@ export interface ElizaEvents {
   message: (e: { type: "message"; message: ChatMessage; fromHistory: boolean }) => void;
   /** The server has one of the user's messages: it is no longer pending. */
   ack: (e: { type: "ack"; channelId: string; clientMessageId: string; messageId: string; via: "ack" | "echo" | "history"; status: string | null }) => void;
+  /** A message was not delivered; it stays in the outbox for `retry`/`discard`. `error.code`:
+   * `SERVER_ERROR` (refused), `TIMEOUT` (no confirmation within `messageAckTimeout`),
+   * `JOIN_TIMEOUT` (no confirmation, and the server never confirmed joining the channel either),
+   * `HISTORY_UNAVAILABLE` (it may have reached the server before a disconnect and history cannot
+   * tell: `retry` sends it anyway). All but `SERVER_ERROR` are checked and re-sent after a reconnect. */
   sendFailed: (e: { type: "sendFailed"; channelId: string; clientMessageId: string; error: { code: string; message: string } }) => void;
   /** An agent reply is expected (`active`) or no longer. */
   thinking: (e: { type: "thinking"; channelId: string; agentId: string | null; active: boolean }) => void;
@@ -148,7 +182,12 @@ export interface ElizaEvents {
   channelDeleted: (e: { type: "channelDeleted"; channelId: string }) => void;
   complete: (e: { type: "complete"; channelId: string }) => void;
   control: (e: { type: "control"; channelId: string; action: string | null; payload: unknown }) => void;
+  /** Not tied to one message: `JOIN_TIMEOUT` (once per connection and channel; the channel goes
+   * on anyway), `HISTORY_UNAVAILABLE` (after 3 failed fetches; the channel goes live anyway),
+   * a `messageError` with nothing in flight, … */
   error: (e: { type: "error"; channelId: string | null; error: { code: string; message: string } }) => void;
+  /** `client.serverInfo` changed: keep it per server to skip probing next time. */
+  serverInfo: (e: { type: "serverInfo"; info: ServerInfo }) => void;
   /** The outbox changed: persist `outbox` to survive a restart. */
   outbox: (e: { type: "outbox"; outbox: OutboxEntry[] }) => void;
 }
@@ -157,6 +196,6 @@ export interface ElizaClient {
   on<E extends keyof ElizaEvents>(event: E, listener: ElizaEvents[E]): Unsubscribe;
   off<E extends keyof ElizaEvents>(event?: E, listener?: ElizaEvents[E]): void;
   /** Like `on`, for the events of one channel only. */
-  onChannel<E extends Exclude<keyof ElizaEvents, "state" | "outbox">>(channelId: string, event: E, listener: ElizaEvents[E]): Unsubscribe;
+  onChannel<E extends Exclude<keyof ElizaEvents, "state" | "outbox" | "serverInfo">>(channelId: string, event: E, listener: ElizaEvents[E]): Unsubscribe;
 }
 "#;
