@@ -19,11 +19,19 @@ const SOCKET_OPTIONS = {
   reconnectionDelayMax: 5000,
 };
 
+/**
+ * ElizaOS confirms a join and acknowledges a message within milliseconds: waiting longer than
+ * this means something is wrong, and the popup says so (the message is kept for Retry, and
+ * re-checked after a reconnect).
+ */
+const JOIN_TIMEOUT_MS = 5_000;
+const MESSAGE_ACK_TIMEOUT_MS = 15_000;
+
 /** How long "Test connection" waits for the socket. */
 const TEST_TIMEOUT_MS = 10_000;
 
 /** The client for the user's settings; connects at once. */
-export function createClient(settings, { entityId, outbox }) {
+export function createClient(settings, { entityId, outbox, serverInfo }) {
   return new ElizaClient({
     serverUrl: settings.serverUrl,
     apiKey: settings.apiKey || undefined,
@@ -32,6 +40,9 @@ export function createClient(settings, { entityId, outbox }) {
     source: SOURCE,
     socket: SOCKET_OPTIONS,
     outbox,
+    serverInfo,
+    joinTimeout: JOIN_TIMEOUT_MS,
+    messageAckTimeout: MESSAGE_ACK_TIMEOUT_MS,
   });
 }
 

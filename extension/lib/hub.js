@@ -39,6 +39,8 @@ export class Hub {
     this.unread = {};
     this.agents = [];
     this.ui = null;
+    /** server origin → what the client learnt about it (client.serverInfo) */
+    this.servers = new Map();
     /** agentId → chat (see chats.js) */
     this.chats = new Map();
     /** agentId → true while the agent is expected to answer */
@@ -59,6 +61,7 @@ export class Hub {
       agents: saved.agents,
       ui: saved.ui,
       chats: saved.chats,
+      servers: saved.servers,
     });
     this.restoreThinking();
     showUnread(this.unread).catch(() => {});
@@ -69,7 +72,8 @@ export class Hub {
   // ---- the client ----
 
   connect() {
-    const client = createClient(this.settings, { entityId: this.entityId, outbox: this.outbox });
+    const origin = new URL(this.settings.serverUrl).origin;
+    const client = this.createClient(origin);
     this.client = client;
     if (client.entityId !== this.entityId) {
       this.entityId = client.entityId;
@@ -89,11 +93,28 @@ export class Hub {
     on("channelCleared", (e) => this.withChat(e.channelId, (chat) => chats.removeWhere(chat, () => true)));
     on("channelDeleted", (e) => this.onChannelDeleted(e.channelId));
     on("outbox", (e) => this.onOutbox(e.outbox));
+    on("serverInfo", (e) => {
+      this.servers.set(origin, e.info);
+      storage.saveServerInfo(origin, e.info);
+    });
     on("error", (e) => this.notice(this.chatOfChannel(e.channelId)?.agentId ?? null, e.error));
     // The server forgets joins with the connection; the client re-joins after every reconnect.
     for (const chat of this.chats.values()) this.join(chat);
     this.onState(client.state);
     this.ensureAlarm();
+  }
+
+  /** The client, told what is known of this server (so that a wake does not probe it again). */
+  createClient(origin) {
+    const options = { entityId: this.entityId, outbox: this.outbox, serverInfo: this.servers.get(origin) };
+    try {
+      return createClient(this.settings, options);
+    } catch (error) {
+      // Stored facts the client refuses (damaged, or from another version): probe again.
+      if (!options.serverInfo) throw error;
+      this.servers.delete(origin);
+      return createClient(this.settings, { ...options, serverInfo: undefined });
+    }
   }
 
   disconnect() {

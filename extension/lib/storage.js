@@ -7,19 +7,24 @@
 //   agents     the last agent list (shown at once, and while offline)
 //   ui         {view, agentId}: where the popup reopens
 //   chat:<id>  one chat per agent: {agentId, agentName, channelId, messages, thinkingSince}
+//   server:<origin>  what the client learnt about that server (client.serverInfo: release era,
+//              message server id, history path), handed back so that a wake does not probe again
 //
 // Writes are coalesced: a burst of changes (stream chunks, history pages) becomes one write.
 import { ext } from "./browser.js";
 import { DEFAULT_SETTINGS } from "./settings.js";
 
 const CHAT_PREFIX = "chat:";
+const SERVER_PREFIX = "server:";
 const store = ext.storage.local;
 
 export async function loadState() {
   const all = await store.get(null);
   const chats = new Map();
+  const servers = new Map();
   for (const [key, value] of Object.entries(all)) {
     if (key.startsWith(CHAT_PREFIX) && value?.agentId) chats.set(value.agentId, value);
+    if (key.startsWith(SERVER_PREFIX) && value?.messageServerId) servers.set(key.slice(SERVER_PREFIX.length), value);
   }
   return {
     settings: all.settings ? { ...DEFAULT_SETTINGS, ...all.settings } : null,
@@ -29,6 +34,7 @@ export async function loadState() {
     agents: Array.isArray(all.agents) ? all.agents : [],
     ui: all.ui ?? null,
     chats,
+    servers,
   };
 }
 
@@ -62,6 +68,7 @@ export const saveUnread = (unread) => schedule("unread", unread);
 export const saveAgents = (agents) => schedule("agents", agents);
 export const saveUi = (ui) => schedule("ui", ui);
 export const saveChat = (chat) => schedule(CHAT_PREFIX + chat.agentId, chat);
+export const saveServerInfo = (origin, info) => schedule(SERVER_PREFIX + origin, info);
 
 /** Forgets everything tied to one server (chats, outbox, unread counts, agent list). */
 export async function clearServerData(chatAgentIds) {

@@ -116,7 +116,7 @@ export class ChatView {
         "span",
         { className: "state failed" },
         icon(...ICONS.alert),
-        el("span", { title: m.error || "" }, "Not sent"),
+        el("span", { title: m.error || "" }, "Not delivered"),
         el("span", { className: "msg-actions" }, retry, discard),
       );
     }

@@ -1,6 +1,6 @@
 // Messages the server never confirms: the popup marks them failed, Retry sends again (once),
 // Discard drops them. The network in front of the real server loses the messages
-// (lib/lossy-proxy.mjs); the client's acknowledgement timeout is 30 s.
+// (lib/lossy-proxy.mjs); the extension's acknowledgement timeout is 15 s.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { startEliza } from "../fixtures/eliza.mjs";
@@ -38,7 +38,7 @@ test("unconfirmed messages fail; Retry delivers once, Discard drops", { timeout:
   await popup.waitForStatus(discarded, "failed", 60_000);
   assert.ok(proxy.dropped >= 2, `the proxy ate ${proxy.dropped} messages`);
   const failedBubble = popup.bubbles(retried, "own");
-  await failedBubble.getByText("Not sent").waitFor();
+  await failedBubble.getByText("Not delivered").waitFor();
   await popup.screenshot("failed-messages");
 
   proxy.dropSends = false;
