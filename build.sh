@@ -69,6 +69,9 @@ ensure_test_tools() {
     cargo install cargo-fuzz --locked
   fi
   npm_ci "$ROOT/tests"
+  # Older ElizaOS releases for the releases suite, one folder each (1.7.2 is in tests/).
+  local release
+  for release in "$ROOT"/tests/eliza/*/; do npm_ci "${release%/}"; done
 }
 
 size_line() { # size_line FILE

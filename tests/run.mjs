@@ -103,6 +103,9 @@ const SUITES = {
   firefox: e2e("firefox.test.mjs"),
   /** web-ext lint of the extension folder. */
   lint: e2e("lint.test.mjs"),
+  /** Library and popup against ElizaOS 1.4.2, 1.6.4 and 1.7.2, and a server that never lets a
+   * client join (join timeout, unreadable history, unacknowledged messages). */
+  releases: e2e("releases.test.mjs", "unjoinable.test.mjs"),
   /** The demo page (crate/demo) in Chromium against a real ElizaOS server. */
   page: e2e("page.test.mjs", "library.test.mjs"),
 };

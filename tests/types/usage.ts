@@ -1,6 +1,6 @@
 // Compiled (not run) against the generated declarations, with strict checks: the typed API a
 // TypeScript user sees. Lines marked @ts-expect-error must stay errors.
-import init, { io, Manager, ElizaClient, type Socket, type ChatMessage, type ConnectionState } from "../../dist/pkg/eliza_socketio.js";
+import init, { io, Manager, ElizaClient, type Socket, type ChatMessage, type ConnectionState, type ServerInfo } from "../../dist/pkg/eliza_socketio.js";
 
 export async function socketIo(): Promise<void> {
   await init();
@@ -43,6 +43,13 @@ export async function eliza(): Promise<void> {
   const id: string = client.send(channel.id, "hello");
   const history: ChatMessage[] = await client.history(channel.id, { limit: 10 });
   console.log(id, history.length, client.entityId, client.isThinking(channel.id));
+  const info: ServerInfo = client.serverInfo;
+  const era: "unknown" | "1.2-1.6.4" | "1.2-1.4" | "1.5-1.6.4" | "1.6.5+" = info.era;
+  client.on("serverInfo", (e) => console.log(era, e.info.historyPath, e.info.messageServerId));
+  const again = new ElizaClient({ serverUrl: "http://localhost:3000", serverInfo: info, joinTimeout: 5_000 });
+  again.on("sendFailed", (e) => console.log(e.error.code));
+  // @ts-expect-error: the era is one of the named ranges
+  const wrong: ServerInfo["era"] = "2.0";
   // @ts-expect-error: state payloads are typed
   client.on("state", (s) => s.nonexistent);
   // @ts-expect-error: options are typed

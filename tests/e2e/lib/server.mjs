@@ -1,8 +1,8 @@
 // Test-side access to the ElizaOS server's REST API: what the server really stored.
 
-/** Messages of a channel as the server stores them, newest first. */
+/** Messages of a channel as the server stores them, newest first (the path every release has). */
 export async function channelMessages(eliza, channelId, { apiKey } = {}) {
-  const res = await fetch(`${eliza.url}/api/messaging/channels/${channelId}/messages?limit=100`, {
+  const res = await fetch(`${eliza.url}/api/messaging/central-channels/${channelId}/messages?limit=100`, {
     headers: apiKey ? { "x-api-key": apiKey } : {},
   });
   if (!res.ok) throw new Error(`GET channel messages: HTTP ${res.status}`);
