@@ -75,7 +75,7 @@ for (const joins of ["ignore", "refuse"]) {
   });
 }
 
-test("the popup shows a message the server never takes as not delivered, with Retry", { timeout: 120_000 }, async () => {
+test("the popup shows a message the server never takes as not delivered, with Retry; a woken worker does not probe again", { timeout: 120_000 }, async () => {
   const [server, ext] = await Promise.all([startUnjoinableEliza({ joins: "ignore" }), launchWithExtension()]);
   try {
     const popup = await Popup.open(ext);
@@ -93,6 +93,27 @@ test("the popup shows a message the server never takes as not delivered, with Re
     await bubble.getByRole("button", { name: /^Retry/ }).click();
     await waitFor(() => server.sends().length === 2, { timeout: 10_000, what: "Retry sent it again" });
     assert.deepEqual(popup.errors, []);
+
+    // What the client learnt (a 404 on message-server/current) is kept for this server: the
+    // worker stopped and woken by the popup connects again without asking.
+    const probes = () => server.requests.filter((r) => r === "GET /api/messaging/message-server/current").length;
+    assert.equal(probes(), 1);
+    const connections = server.connections;
+    const cdp = await ext.context.newCDPSession(popup.page);
+    const statuses = [];
+    cdp.on("ServiceWorker.workerVersionUpdated", ({ versions }) => {
+      for (const v of versions) if (v.scriptURL.endsWith("/background.js")) statuses.push(v.runningStatus);
+    });
+    await cdp.send("ServiceWorker.enable");
+    await cdp.send("ServiceWorker.stopAllWorkers");
+    await waitFor(() => statuses.includes("stopped"), { what: "the worker to stop" });
+    await popup.close();
+    const again = await Popup.open(ext);
+    await waitFor(() => server.connections > connections, { timeout: 30_000, what: "the woken worker to connect" });
+    await again.bubbles("hello?", "own").waitFor();
+    assert.equal(probes(), 1, `REST requests: ${server.requests.join(", ")}`);
+    await cdp.detach().catch(() => {});
+    assert.deepEqual(again.errors, []);
   } finally {
     await Promise.all([ext.close(), server.close()]);
   }
