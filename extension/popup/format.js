@@ -20,6 +20,8 @@ export function describeError(error, serverUrl) {
   if (code === "SERVER_ERROR") return `The server had a problem: ${error.message}`;
   if (code === "CONNECT_REFUSED") return `The server refused the connection: ${error.message}`;
   if (code === "RESTARTED") return "The extension restarted. Please try again.";
+  if (code === "JOIN_TIMEOUT") return "The server did not confirm joining this chat: replies may not arrive.";
+  if (code === "HISTORY_UNAVAILABLE") return "The chat's history could not be read from the server; new messages are sent anyway.";
   return error?.message || "Something went wrong.";
 }
 

@@ -84,6 +84,8 @@ test("the popup shows a message the server never takes as not delivered, with Re
     await popup.openChat("Mute");
     await popup.send("hello?");
     await popup.waitForStatus("hello?", "pending");
+    // The unconfirmed join is said in words (and once).
+    await popup.page.getByText("The server did not confirm joining this chat: replies may not arrive.").waitFor({ timeout: 20_000 });
     // Join timeout, history attempts, acknowledgement timeout: bounded.
     await popup.waitForStatus("hello?", "failed", 60_000);
     const bubble = popup.bubbles("hello?", "own");
