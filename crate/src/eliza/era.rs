@@ -124,14 +124,9 @@ impl ServerInfo {
     }
 
     /// Whether `GET message-server/current` should be asked (again) before joining: never
-    /// answered, or a server that now looks like 1.7 still runs on an id assumed for an older
-    /// release (it may have been upgraded).
+    /// answered, or a server taken for an older release now looks like 1.7 (upgraded).
     pub fn needs_probe(&self) -> bool {
-        match self.server_id_source {
-            ServerIdSource::Unknown => true,
-            ServerIdSource::Default => self.era == Era::Since1_6_5,
-            ServerIdSource::Current | ServerIdSource::Given => false,
-        }
+        self.server_id_source == ServerIdSource::Unknown
     }
 
     /// The path history is read from: the one that worked, else the one the era has (the
@@ -159,7 +154,8 @@ impl ServerInfo {
             Err(ElizaError::NotFound { .. }) => {
                 self.message_server_id = DEFAULT_MESSAGE_SERVER_ID.to_owned();
                 self.server_id_source = ServerIdSource::Default;
-                if matches!(self.era, Era::Unknown | Era::Since1_6_5) {
+                // A server that said `authenticated` stays 1.6.5+ (some may lack the endpoint).
+                if self.era == Era::Unknown {
                     self.era = Era::Before1_6_5;
                 }
             }
@@ -168,9 +164,16 @@ impl ServerInfo {
         *self != before
     }
 
-    /// The socket said `authenticated` (1.7 does after every connect).
+    /// The socket said `authenticated` (1.7 does after every connect). A server taken for an
+    /// older release has been upgraded: its message server is asked for again (once).
     pub(crate) fn learn_authenticated(&mut self) -> bool {
-        self.set_era(Era::Since1_6_5)
+        if !self.set_era(Era::Since1_6_5) {
+            return false;
+        }
+        if self.server_id_source == ServerIdSource::Default {
+            self.server_id_source = ServerIdSource::Unknown;
+        }
+        true
     }
 
     /// A `messageComplete` arrived (1.2 – 1.4).
@@ -243,11 +246,17 @@ mod tests {
     }
 
     #[test]
-    fn an_upgraded_server_is_probed_again() {
+    fn an_upgraded_server_is_probed_again_once() {
         let mut info = ServerInfo::default();
-        info.learn_message_server(Err(&ElizaError::NotFound { detail: String::new() }));
+        let not_found = ElizaError::NotFound { detail: String::new() };
+        info.learn_message_server(Err(&not_found));
         assert!(info.learn_authenticated());
         assert!(info.needs_probe());
+        // Still no endpoint: the default id, and no probe on every connect after that.
+        info.learn_message_server(Err(&not_found));
+        assert_eq!((info.era, info.server_id_source), (Era::Since1_6_5, ServerIdSource::Default));
+        assert!(!info.learn_authenticated());
+        assert!(!info.needs_probe());
     }
 
     #[test]
