@@ -20,8 +20,6 @@ let eliza, ext, popup;
 
 before(async () => {
   [eliza, ext] = await Promise.all([startEliza({ agents: ["Echo"] }), launchWithExtension()]);
-  // The copy button writes to the clipboard; the test reads it back.
-  await ext.context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: `chrome-extension://${ext.extensionId}` });
   popup = await Popup.open(ext);
   await popup.fillSettings({ serverUrl: eliza.url, userName: "Ada" });
   await popup.save();
@@ -57,7 +55,16 @@ test("a Markdown reply renders as structure, and its code block's copy button co
   assert.equal(await own.textContent(), MARKDOWN_SAMPLE);
   assert.equal(await own.locator("*").count(), 0);
 
-  assert.equal(await copyFirstCodeBlock(popup.page, bubble), SAMPLE_CODE);
+  // The clipboard is read back the way a user would: pasting into the composer.
+  const pasted = await copyFirstCodeBlock(popup.page, bubble, async () => {
+    await popup.input.fill("");
+    await popup.input.focus();
+    await popup.page.keyboard.press("ControlOrMeta+V");
+    const value = await popup.input.inputValue();
+    await popup.input.fill("");
+    return value;
+  });
+  assert.equal(pasted, SAMPLE_CODE);
   assert.equal(await bubble.getByRole("button", { name: "Copied" }).count(), 1, "the button says it copied");
 
   // The code block scrolls sideways instead of widening the bubble.
@@ -72,7 +79,9 @@ test("script and data URLs, raw HTML and images in a reply stay inert", { timeou
   await popup.send(HOSTILE_SAMPLE);
   const bubble = await replyBubble("raw link");
   assertHostileInert(await inspectRendered(bubble));
-  assert.equal(await popup.page.locator("img").count(), 1, "no image but the popup's own logo");
+  assert.equal(await popup.page.locator("#messages .bubble :is(img, script, iframe, object, embed, style)").count(), 0);
+  const images = await popup.page.locator("img").evaluateAll((nodes) => nodes.map((n) => new URL(n.src).pathname));
+  assert.ok(images.every((p) => p.startsWith("/icons/")), `only the popup's own icons: ${images}`);
   assert.equal(await popup.page.evaluate(() => window.pwned), undefined, "no script ran");
   assert.deepEqual(popup.dialogs, [], "no dialog opened");
   assert.deepEqual(popup.errors, []);

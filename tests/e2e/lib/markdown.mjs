@@ -113,10 +113,13 @@ export function assertHostileInert(summary) {
   }
 }
 
-/** Clicks the copy button of the first code block in `locator` and returns the clipboard text. */
-export async function copyFirstCodeBlock(page, locator) {
+/**
+ * Clicks the copy button of the first code block in `locator` and returns the clipboard's text,
+ * read by `readClipboard` (default: the Clipboard API, where the page may read it).
+ */
+export async function copyFirstCodeBlock(page, locator, readClipboard = () => page.evaluate(() => navigator.clipboard.readText())) {
   const button = locator.locator("button.copy-code").first();
   await button.click();
   await locator.locator('button.copy-code[data-copied="copied"]').first().waitFor({ timeout: 5_000 });
-  return page.evaluate(() => navigator.clipboard.readText());
+  return readClipboard();
 }
