@@ -5,8 +5,8 @@
 // by the unified collective, no dependencies outside its own small family, and its output is a
 // plain syntax tree (mdast) whose text is already decoded — no HTML string is produced anywhere,
 // so nothing has to be escaped or sanitised afterwards. marked and markdown-it were the other
-// candidates; both are built around emitting an HTML string, and their tokens carry text meant
-// for one (marked's still holds the source's entity references undecoded).
+// candidates; both are built around emitting an HTML string, so their tokens carry text meant
+// for one.
 //
 // Every node is made with createElement/createTextNode. Raw HTML in the source stays literal
 // text, images are never loaded (an http(s) image becomes a link, anything else its alt text),
