@@ -116,7 +116,9 @@ build() {
   log "building the web package (dist/pkg) and the Socket.IO-only package (dist/pkg-socketio)"
   build_pkg "$DIST/pkg" eliza
   build_pkg "$DIST/pkg-socketio" "" lean
-  log "assembling the extension (dist/extension)"
+  log "bundling the Markdown renderer (dist/markdown) and assembling the extension (dist/extension)"
+  rm -rf "$DIST/markdown"
+  node "$ROOT/extension/bundle-markdown.mjs" "$DIST/markdown/markdown.js"
   node "$ROOT/extension/assemble.mjs" "$DIST/pkg" "$DIST/extension"
   log "outputs"
   local pkg
@@ -125,6 +127,7 @@ build() {
       size_line "$f"
     done
   done
+  size_line "$DIST/markdown/markdown.js"
   echo "  web package:        dist/pkg          (import from dist/pkg/eliza_socketio.js)"
   echo "  Socket.IO only:     dist/pkg-socketio"
   echo "  unpacked extension: dist/extension    (load in Chrome or Firefox, see README)"

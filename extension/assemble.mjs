@@ -6,6 +6,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { bundleMarkdown } from "./bundle-markdown.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, "..");
@@ -14,7 +15,7 @@ if (!pkgDir || !out) throw new Error("usage: node assemble.mjs PKG_DIR OUT_DIR")
 
 /** Files of extension/ that ship (this script and tests stay out). */
 const SHIPPED = /\.(html|css|js|png|svg|json)$/;
-const SKIPPED = new Set(["assemble.mjs"]);
+const SKIPPED = new Set(["assemble.mjs", "bundle-markdown.mjs"]);
 
 function copyTree(from, to, filter) {
   for (const entry of fs.readdirSync(from, { withFileTypes: true })) {
@@ -35,6 +36,9 @@ fs.mkdirSync(out, { recursive: true });
 fs.copyFileSync(path.join(root, "manifest.json"), path.join(out, "manifest.json"));
 copyTree(here, out, (name) => SHIPPED.test(name) && !SKIPPED.has(name));
 copyTree(pkgDir, path.join(out, "pkg"), (name) => /\.(js|wasm)$/.test(name));
+// The Markdown renderer imports its parser from node_modules: the popup gets the bundled module
+// in place of the source file.
+await bundleMarkdown(path.join(out, "popup/markdown.js"));
 
 const manifest = JSON.parse(fs.readFileSync(path.join(out, "manifest.json"), "utf8"));
 const referenced = [

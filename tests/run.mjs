@@ -108,6 +108,8 @@ const SUITES = {
   releases: e2e("releases.test.mjs", "unjoinable.test.mjs"),
   /** The demo page (crate/demo) in Chromium against a real ElizaOS server. */
   page: e2e("page.test.mjs", "library.test.mjs"),
+  /** Markdown replies: the renderer alone, the demo page and the popup (Chromium, real ElizaOS). */
+  markdown: e2e("markdown-page.test.mjs", "markdown.test.mjs"),
 };
 
 async function main() {

@@ -1,5 +1,7 @@
 // The whole client side of the demo: connect, list agents, open a DM, chat.
 import init, { ElizaClient } from "/pkg/eliza_socketio.js";
+// The same Markdown renderer as the extension's popup (bundled with its parser by ./build.sh).
+import { renderAttachments, renderMarkdown } from "/markdown/markdown.js";
 
 await init(); // loads /pkg/eliza_socketio_bg.wasm next to the module
 
@@ -78,8 +80,9 @@ function show(message, pending = false) {
   li.className = (message.own ? "own" : "agent") + (pending ? " pending" : "");
   const who = document.createElement("b");
   who.textContent = message.senderName;
-  // Message text is plain text from the network: textContent, never innerHTML.
-  li.append(who, document.createTextNode(message.text));
+  // The user's own text is plain text; replies are Markdown, built as DOM nodes (never innerHTML).
+  if (message.own) li.append(who, document.createTextNode(message.text));
+  else li.append(who, renderMarkdown(message.text), renderAttachments(message.attachments) ?? "");
   if (existing) existing.replaceWith(li);
   else $("log").append(li);
   li.scrollIntoView({ block: "end" });

@@ -1,9 +1,10 @@
 // Serves the demo page and the built web package, with no dependencies:
 //
-//   node crate/demo/serve.mjs [--port 8080] [--pkg dist/pkg]
+//   node crate/demo/serve.mjs [--port 8080] [--pkg dist/pkg] [--markdown dist/markdown]
 //
-//   /          crate/demo/index.html (and the demo's other files)
-//   /pkg/…     the web package built by ./build.sh
+//   /             crate/demo/index.html (and the demo's other files)
+//   /pkg/…        the web package built by ./build.sh
+//   /markdown/…   the Markdown renderer the extension's popup uses, bundled by ./build.sh
 //
 // Listens on 127.0.0.1 only. The first line on stdout is the page's URL (port 0 picks a free
 // port, which is how the tests start it).
@@ -18,9 +19,10 @@ const { values: args } = parseArgs({
   options: {
     port: { type: "string", default: process.env.PORT ?? "8080" },
     pkg: { type: "string", default: path.resolve(here, "../../dist/pkg") },
+    markdown: { type: "string", default: path.resolve(here, "../../dist/markdown") },
   },
 });
-const roots = { "/pkg/": path.resolve(args.pkg), "/": here };
+const roots = { "/pkg/": path.resolve(args.pkg), "/markdown/": path.resolve(args.markdown), "/": here };
 
 const TYPES = {
   ".html": "text/html; charset=utf-8",
@@ -34,7 +36,7 @@ const TYPES = {
 
 /** The file a URL path names, or null when it is outside the served folders. */
 function resolve(urlPath) {
-  const prefix = urlPath.startsWith("/pkg/") ? "/pkg/" : "/";
+  const prefix = Object.keys(roots).find((p) => urlPath.startsWith(p));
   const rel = decodeURIComponent(urlPath.slice(prefix.length)) || "index.html";
   const file = path.resolve(roots[prefix], rel);
   return file.startsWith(roots[prefix] + path.sep) ? file : null;

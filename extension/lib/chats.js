@@ -2,8 +2,8 @@
 // messages that are still on their way. Pure functions over plain objects (they are stored
 // as they are).
 //
-// An entry: {id, clientMessageId, text, createdAt, senderName, own, fromAgent, thought, status,
-// error, localTime}. status: "delivered" (the server has it), "pending" (in the outbox),
+// An entry: {id, clientMessageId, text, createdAt, senderName, own, fromAgent, thought, attachments,
+// status, error, localTime}. status: "delivered" (the server has it), "pending" (in the outbox),
 // "failed" (the user may retry or discard), "streaming" (a provisional agent reply being
 // written). localTime: createdAt is this browser's clock, not the server's.
 
@@ -25,10 +25,22 @@ export function entryFromMessage(m) {
     own: Boolean(m.own),
     fromAgent: Boolean(m.fromAgent),
     thought: m.thought ?? null,
+    attachments: attachmentsOf(m.attachments),
     status: "delivered",
     error: null,
     localTime: m.createdAt == null,
   };
+}
+
+/** Attachments kept with a message: their link fields only, as strings (the popup shows links). */
+const MAX_ATTACHMENTS = 20;
+function attachmentsOf(list) {
+  if (!Array.isArray(list)) return [];
+  const text = (value) => (typeof value === "string" ? value.slice(0, 2048) : "");
+  return list
+    .filter((a) => a && typeof a.url === "string")
+    .slice(0, MAX_ATTACHMENTS)
+    .map((a) => ({ url: text(a.url), title: text(a.title), contentType: text(a.contentType) }));
 }
 
 /** An entry for a message the user just sent (its id is the client's until the server's arrives). */

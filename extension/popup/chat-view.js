@@ -1,6 +1,7 @@
-// One chat: message bubbles (text only), delivery states, the thinking indicator, the composer.
+// One chat: message bubbles (agent replies as Markdown), delivery states, the thinking indicator, the composer.
 import { $, ICONS, el, icon, reconcile, setAvatar } from "./dom.js";
 import { dayKey, dayLabel, fullTimeOf, timeOf } from "./format.js";
+import { renderAttachments, renderMarkdown } from "./markdown.js";
 
 export class ChatView {
   /** onSend(text) → Promise; onRetry(clientMessageId); onDiscard(clientMessageId). */
@@ -89,13 +90,15 @@ export class ChatView {
 
   bubble(m) {
     const key = m.clientMessageId ? `c:${m.clientMessageId}` : `m:${m.id}`;
-    const signature = JSON.stringify([m.id, m.text, m.status, m.error, m.createdAt]);
+    const signature = JSON.stringify([m.id, m.text, m.status, m.error, m.createdAt, m.attachments]);
     return this.cached(key, signature, () => {
       const meta = el("div", { className: "meta" }, el("time", { dateTime: new Date(m.createdAt).toISOString(), title: fullTimeOf(m.createdAt) }, timeOf(m.createdAt)));
       if (m.own) meta.append(this.deliveryState(m));
       if (m.status === "interrupted") meta.append(el("span", { className: "state" }, "reply interrupted"));
-      // The text is plain text from the network: a text node, never HTML.
-      const bubble = el("div", { className: "bubble" }, m.text);
+      // The user's own text stays plain text; others' is Markdown, built as DOM nodes (never HTML).
+      const bubble = m.own
+        ? el("div", { className: "bubble" }, m.text)
+        : el("div", { className: "bubble rich" }, renderMarkdown(m.text), renderAttachments(m.attachments));
       // Screen readers hear who speaks, then the text (the live region reads new items).
       const who = el("span", { className: "sr-only" }, `${m.own ? "You" : m.senderName || this.chat.agentName}: `);
       return el("li", { className: `msg ${m.own ? "own" : "agent"}`, dataset: { id: m.id, status: m.status } }, who, bubble, meta);

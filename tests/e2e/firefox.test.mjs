@@ -1,5 +1,5 @@
 // The same built extension folder in Firefox: installed as a temporary add-on, one
-// send/reply with a real ElizaOS server through the popup page.
+// send/reply with a real ElizaOS server through the popup page, then a Markdown reply.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { mkdir, writeFile } from "node:fs/promises";
@@ -44,6 +44,30 @@ test("Firefox: set up the server, open a chat, send and see the reply", { timeou
   const own = await s.execute(`return [...document.querySelectorAll("#messages .msg.own")].map((m) => [m.querySelector(".bubble").textContent, m.dataset.status])`);
   assert.deepEqual(own, [[text, "delivered"]]);
   assert.equal(await s.execute(`return document.querySelectorAll("#messages b").length`), 0, "text, not markup");
+
+  // A Markdown reply renders as structure in Firefox too, with only the http(s) link live.
+  const markdown = "**bold** `code` [site](https://example.com/) [bad](javascript:alert(1)) <img src=x onerror=alert(1)>";
+  await s.type("#message-input", markdown + ENTER);
+  await s.waitUntil(
+    `return [...document.querySelectorAll("#messages .msg.agent .bubble")].some((b) => b.textContent.includes("[bad]") || b.textContent.includes("bold code site bad"))`,
+    "the agent's Markdown reply",
+  );
+  const rendered = await s.execute(`
+    const bubble = [...document.querySelectorAll("#messages .msg.agent .bubble")].at(-1);
+    return {
+      text: bubble.textContent,
+      strong: [...bubble.querySelectorAll("strong")].map((n) => n.textContent),
+      code: [...bubble.querySelectorAll("code")].map((n) => n.textContent),
+      links: [...bubble.querySelectorAll("a")].map((a) => [a.getAttribute("href"), a.target, a.rel, a.textContent]),
+      images: document.querySelectorAll("#messages img").length,
+    };`);
+  assert.deepEqual(rendered, {
+    text: "echo: bold code site bad <img src=x onerror=alert(1)>",
+    strong: ["bold"],
+    code: ["code"],
+    links: [["https://example.com/", "_blank", "noopener noreferrer", "site"]],
+    images: 0,
+  });
 
   await mkdir(ARTIFACTS_DIR, { recursive: true });
   await writeFile(path.join(ARTIFACTS_DIR, "firefox-chat.png"), await s.screenshot());

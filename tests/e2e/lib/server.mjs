@@ -22,3 +22,28 @@ export async function stopAgent(eliza, agentId) {
   const res = await fetch(`${eliza.url}/api/agents/${agentId}/stop`, { method: "POST" });
   if (!res.ok) throw new Error(`POST agent stop: HTTP ${res.status}`);
 }
+
+/**
+ * Posts a message as the agent through the server's own agent endpoint (what an agent's runtime
+ * calls to answer): the server stores it and broadcasts it to the channel, attachments included.
+ */
+export async function postAgentMessage(eliza, { channelId, agentId, text, attachments = [], agentName = "Echo" }) {
+  const current = await fetch(`${eliza.url}/api/messaging/message-server/current`);
+  if (!current.ok) throw new Error(`GET message-server/current: HTTP ${current.status}`);
+  const messageServerId = (await current.json()).data.messageServerId;
+  const res = await fetch(`${eliza.url}/api/messaging/submit`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({
+      channel_id: channelId,
+      message_server_id: messageServerId,
+      author_id: agentId,
+      content: text,
+      source_type: "agent_response",
+      raw_message: { text, attachments },
+      metadata: { agentName, attachments },
+    }),
+  });
+  if (!res.ok) throw new Error(`POST submit: HTTP ${res.status} ${await res.text()}`);
+  return (await res.json()).data;
+}
