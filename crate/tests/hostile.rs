@@ -84,4 +84,5 @@ scenarios! {
     message_over_limit_polling => "messageOverLimitPolling",
     message_over_limit_websocket => "messageOverLimitWebsocket",
     message_under_the_default_limit_is_delivered => "messageUnderTheDefaultLimitIsDelivered",
+    eliza_events_and_rest_bodies_are_bounded => "elizaEventsAndRestBodiesAreBounded",
 }

@@ -164,11 +164,11 @@ fn default_early_event_cap_is_generous() {
 #[test]
 fn a_message_over_max_message_size_is_a_transport_error() {
     let (mut h, s, ws) = connected(Config { max_message_size: Some(100), ..Config::default() });
-    let fits = format!(r#"42["e","{}"]"#, "x".repeat(100 - 9));
+    let fits = format!(r#"42["e","{}"]"#, "x".repeat(100 - 10));
     assert_eq!(fits.len(), 100);
     h.text(ws, &fits);
     assert_eq!(names(&h.take_events()).len(), 1, "a message of exactly the limit is delivered");
-    let over = format!(r#"42["e","{}"]"#, "x".repeat(100 - 8));
+    let over = format!(r#"42["e","{}"]"#, "x".repeat(100 - 9));
     h.client.handle_text(h.now, ws, &over[..10], false, over.clone());
     h.pump();
     let events = h.take_events();
@@ -179,32 +179,32 @@ fn a_message_over_max_message_size_is_a_transport_error() {
 
 #[test]
 fn max_message_size_counts_utf8_bytes_and_attachments() {
-    let (mut h, _, ws) = connected(Config { max_message_size: Some(20), ..Config::default() });
-    h.text(ws, r#"42["€€€€"]"#); // 10 characters, 18 bytes
+    // The handshake itself counts too: the limits here leave room for it.
+    let (mut h, _, ws) = connected(Config { max_message_size: Some(200), ..Config::default() });
+    h.text(ws, &format!(r#"42["{}"]"#, "€".repeat(64))); // 70 characters, 198 bytes
     assert_eq!(names(&h.take_events()).len(), 1);
-    h.text(ws, r#"42["€€€€€"]"#); // 21 bytes
+    h.text(ws, &format!(r#"42["{}"]"#, "€".repeat(65))); // 71 characters, 201 bytes
     assert_eq!(error_codes(&h.take_events()), ["TOO_LARGE"]);
 
-    let (mut h, _, ws) = connected(Config { max_message_size: Some(4), ..Config::default() });
-    h.client.handle_text(h.now, ws, "451-[\"b\",", false, r#"451-["b",{"_placeholder":true,"num":0}]"#.into());
-    h.pump();
-    assert!(h.take_events().is_empty(), "the header frame is over the limit but only for text");
-    h.binary(ws, &[1, 2, 3, 4, 5]);
+    let (mut h, _, ws) = connected(Config { max_message_size: Some(200), ..Config::default() });
+    h.text(ws, r#"451-["b",{"_placeholder":true,"num":0}]"#);
+    assert!(h.take_events().is_empty(), "waiting for the attachment");
+    h.binary(ws, &[7; 201]);
     assert_eq!(error_codes(&h.take_events()), ["TOO_LARGE"]);
 }
 
 #[test]
 fn max_message_size_applies_to_polling_records_and_growing_ones() {
-    let config = Config { max_message_size: Some(50), upgrade: false, ..Config::default() };
+    let config = Config { max_message_size: Some(150), upgrade: false, ..Config::default() };
     let mut h = Harness::new(config.clone());
     let s = h.client.socket("/", None);
     h.client.connect(h.now, s);
     let Net::Get(poll, _) = h.take_net()[0].clone() else { panic!() };
     h.poll_reply(poll, HANDSHAKE_POLLING);
     h.post_done(poll);
-    h.poll_reply(poll, &format!("40{{\"sid\":\"x\"}}\x1e42[\"a\"]\x1e42[\"{}\"]", "y".repeat(60)));
+    h.poll_reply(poll, &format!("40{{\"sid\":\"x\"}}\x1e42[\"a\"]\x1e42[\"{}\"]", "y".repeat(160)));
     let events = h.take_events();
-    assert_eq!(names(&events)[..3], ["connect:0", r#"message:0:["a"]"#, "error:TOO_LARGE"], "{:?}", names(&events));
+    assert_eq!(names(&events)[1..4], ["connect:0", r#"message:0:["a"]"#, "error:TOO_LARGE"], "{:?}", names(&events));
     assert!(h.client.reconnect_at().is_some());
 
     // A driver streaming a body reports a record still growing past the limit.
@@ -347,4 +347,20 @@ fn a_polling_handshake_with_bad_ping_settings_is_refused_too() {
     assert_eq!(error_codes(&events)[0], "PROTOCOL_ERROR");
     assert!(h.client.reconnect_at().is_some());
     let _ = HANDSHAKE_WS;
+}
+
+#[test]
+fn a_ping_flood_over_polling_queues_one_pong() {
+    let mut h = Harness::new(Config { upgrade: false, ..Config::default() });
+    let s = h.client.socket("/", None);
+    h.client.connect(h.now, s);
+    let Net::Get(poll, _) = h.take_net()[0].clone() else { panic!() };
+    h.poll_reply(poll, HANDSHAKE_POLLING);
+    h.take_net(); // the CONNECT POST is in flight: writes wait for it
+    let pings = vec!["2"; 10_000].join("\x1e");
+    h.poll_reply(poll, &pings);
+    assert_eq!(h.take_events().iter().filter(|e| matches!(e, Event::Ping)).count(), 10_000);
+    h.post_done(poll);
+    let posts: Vec<_> = h.take_net().into_iter().filter(|n| matches!(n, Net::Post(..))).collect();
+    assert_eq!(posts, [Net::Post(poll, "3".into())], "one pong answers them all");
 }
