@@ -147,18 +147,18 @@ fn events_before_the_connect_answer_are_capped() {
 
 #[test]
 fn default_early_event_cap_is_generous() {
-    assert_eq!(Config::default().max_early_events, 10_000);
+    assert_eq!(Config::default().max_early_events, 1_000);
     let mut h = Harness::websocket_only();
     let s = h.client.socket("/", None);
     h.client.connect(h.now, s);
     h.pump();
     let ws = h.open_ws();
-    for i in 0..10_000 {
+    for i in 0..1_000 {
         h.client.handle_text(h.now, ws, "42[\"e\",", false, format!(r#"42["e",{i}]"#));
     }
     h.text(ws, r#"40{"sid":"x"}"#);
     let events = h.take_events();
-    assert_eq!(events.iter().filter(|e| matches!(e, Event::Message { .. })).count(), 10_000);
+    assert_eq!(events.iter().filter(|e| matches!(e, Event::Message { .. })).count(), 1_000);
 }
 
 #[test]

@@ -52,8 +52,9 @@ pub struct Config {
 }
 
 /// Default of [`Config::max_early_events`]: far more than a server sends before answering
-/// CONNECT, small enough that a server ignoring the limit costs at most a few hundred KB.
-pub const DEFAULT_MAX_EARLY_EVENTS: usize = 10_000;
+/// CONNECT, small enough that a server flooding them costs at most about a hundred KB of wasm memory
+/// (which never shrinks).
+pub const DEFAULT_MAX_EARLY_EVENTS: usize = 1_000;
 
 impl Default for Config {
     fn default() -> Self {

@@ -50,7 +50,7 @@ export interface ManagerOptions {
   maxMessageSize?: number;
   /**
    * Most events a socket keeps while it waits for the CONNECT answer (some servers send events
-   * first). One more is a transport error (code `TOO_LARGE`). Default `10000`.
+   * first). One more is a transport error (code `TOO_LARGE`). Default `1000`.
    */
   maxEarlyEvents?: number;
   /**
