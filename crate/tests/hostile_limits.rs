@@ -16,7 +16,9 @@ fn ws_config(config: Config) -> Config {
 }
 
 /// A websocket-only client with `config`, connected to `/`.
-fn connected(config: Config) -> (Harness, eliza_socketio::client::SocketId, eliza_socketio::client::TransportId) {
+fn connected(
+    config: Config,
+) -> (Harness, eliza_socketio::client::SocketId, eliza_socketio::client::TransportId) {
     let mut h = Harness::new(ws_config(config));
     let s = h.client.socket("/", None);
     h.client.connect(h.now, s);
@@ -41,7 +43,9 @@ fn error_codes(events: &[Event<eliza_socketio::client::Native>]) -> Vec<&'static
 
 #[test]
 fn handshake_ping_settings_of_zero_or_absurd_size_are_refused() {
-    for (interval, timeout) in [("0", "20000"), ("25000", "0"), ("1000000000000000", "20000"), ("25000", "1e15")] {
+    for (interval, timeout) in
+        [("0", "20000"), ("25000", "0"), ("1000000000000000", "20000"), ("25000", "1e15")]
+    {
         let mut h = Harness::websocket_only();
         let s = h.client.socket("/", None);
         h.client.connect(h.now, s);
@@ -53,7 +57,12 @@ fn handshake_ping_settings_of_zero_or_absurd_size_are_refused() {
         );
         h.text(ws, &handshake);
         let events = h.take_events();
-        assert_eq!(error_codes(&events)[..1], ["PROTOCOL_ERROR"], "{interval}/{timeout}: {:?}", names(&events));
+        assert_eq!(
+            error_codes(&events)[..1],
+            ["PROTOCOL_ERROR"],
+            "{interval}/{timeout}: {:?}",
+            names(&events)
+        );
         assert!(!names(&events).contains(&"open".to_string()), "no session opened");
         assert!(h.take_net().contains(&Net::Close(ws)));
         assert!(h.client.reconnect_at().is_some(), "reconnection follows as after any failed open");
@@ -84,7 +93,8 @@ fn a_connect_answer_that_never_comes_times_out() {
     assert!(!h.client.socket_connected(admin));
 
     // Alone on its connection, the socket's timeout closes the session.
-    let mut h = Harness::new(ws_config(Config { timeout: Some(Duration::from_millis(1_000)), ..Config::default() }));
+    let mut h =
+        Harness::new(ws_config(Config { timeout: Some(Duration::from_millis(1_000)), ..Config::default() }));
     let s = h.client.socket("/", None);
     h.client.connect(h.now, s);
     h.pump();
@@ -126,7 +136,10 @@ fn events_before_the_connect_answer_are_capped() {
     }
     h.text(ws, r#"40{"sid":"x"}"#);
     let events = names(&h.take_events());
-    assert_eq!(events, [r#"message:0:["early",0]"#, r#"message:0:["early",1]"#, r#"message:0:["early",2]"#, "connect:0"]);
+    assert_eq!(
+        events,
+        [r#"message:0:["early",0]"#, r#"message:0:["early",1]"#, r#"message:0:["early",2]"#, "connect:0"]
+    );
 
     let mut h = Harness::new(config);
     let s = h.client.socket("/", None);
@@ -204,7 +217,12 @@ fn max_message_size_applies_to_polling_records_and_growing_ones() {
     h.post_done(poll);
     h.poll_reply(poll, &format!("40{{\"sid\":\"x\"}}\x1e42[\"a\"]\x1e42[\"{}\"]", "y".repeat(160)));
     let events = h.take_events();
-    assert_eq!(names(&events)[1..4], ["connect:0", r#"message:0:["a"]"#, "error:TOO_LARGE"], "{:?}", names(&events));
+    assert_eq!(
+        names(&events)[1..4],
+        ["connect:0", r#"message:0:["a"]"#, "error:TOO_LARGE"],
+        "{:?}",
+        names(&events)
+    );
     assert!(h.client.reconnect_at().is_some());
 
     // A driver streaming a body reports a record still growing past the limit.

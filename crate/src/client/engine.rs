@@ -240,8 +240,10 @@ impl<W: Wire> Engine<W> {
                     self.ping_deadline = self.session.as_ref().map(|s| now + s.ping_window);
                     // One pong waiting to be written answers every ping before it: a ping flood
                     // over polling (one POST at a time) must not pile up pongs.
-                    let pong_waiting =
-                        self.buffer.iter().any(|f| matches!(f, Frame::Text { head, body: None } if head == "3"));
+                    let pong_waiting = self
+                        .buffer
+                        .iter()
+                        .any(|f| matches!(f, Frame::Text { head, body: None } if head == "3"));
                     if !pong_waiting {
                         self.send(shared, Frame::Text { head: "3".to_owned(), body: None });
                     }

@@ -248,7 +248,9 @@ impl<W: Wire> Client<W> {
                 let (longer, whole) = src.prefix(MAX_HEADER);
                 match decode_header(&longer[1..], whole) {
                     Ok(Some(header)) => self.on_packet(now, &longer, whole, header, src),
-                    Ok(None) => self.parse_error(now, ProtocolError::InvalidPayload("header longer than 4 KiB")),
+                    Ok(None) => {
+                        self.parse_error(now, ProtocolError::InvalidPayload("header longer than 4 KiB"))
+                    }
                     Err(e) => self.parse_error(now, e),
                 }
             }
@@ -329,7 +331,8 @@ impl<W: Wire> Client<W> {
                 }
                 Phase::Joining { .. } => {
                     if self.sockets[i].receive_buffer.len() >= self.shared.config.max_early_events {
-                        let error = Error::TooLarge("more events before the CONNECT answer than maxEarlyEvents");
+                        let error =
+                            Error::TooLarge("more events before the CONNECT answer than maxEarlyEvents");
                         return self.transport_failed(now, error);
                     }
                     self.sockets[i].receive_buffer.push_back(Received { data, attachments, ack: id })

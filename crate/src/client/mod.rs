@@ -408,7 +408,8 @@ impl<W: Wire> Client<W> {
             }
         }
         let buffered = !emit.volatile && !(self.is_open() && self.sockets[i].is_connected());
-        let full = self.shared.config.max_buffered_emits.is_some_and(|max| self.sockets[i].send_buffer.len() >= max);
+        let full =
+            self.shared.config.max_buffered_emits.is_some_and(|max| self.sockets[i].send_buffer.len() >= max);
         if buffered && full {
             return Err(Error::BufferFull("the offline buffer is full (maxBufferedEmits)"));
         }

@@ -323,7 +323,8 @@ impl Inner {
             }
             Event::Message { data, .. } if glue::text_units(&data.value, data.start) > MAX_EVENT_UNITS => {
                 // Decoded in wasm memory, which never shrinks: refuse rather than grow for it.
-                let error = ElizaError::BadResponse("an event larger than 1 MiB from the server was ignored".into());
+                let error =
+                    ElizaError::BadResponse("an event larger than 1 MiB from the server was ignored".into());
                 self.dispatch(ElizaEvent::Error { channel_id: None, error });
             }
             Event::Message { data, .. } => {

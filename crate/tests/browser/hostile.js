@@ -76,6 +76,8 @@ async function memory(ctx) {
   await settle();
   const heap =
     typeof globalThis.gc === "function" && performance.memory ? performance.memory.usedJSHeapSize : undefined;
+  // Chromium runs with --js-flags=--expose-gc (crate/webdriver.json): there the heap must be measured.
+  assert(heap !== undefined || !/Chrome\//.test(navigator.userAgent), "JS heap measurable in Chromium");
   return { wasm: ctx.memory.buffer.byteLength, heap };
 }
 
