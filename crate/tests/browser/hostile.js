@@ -83,6 +83,13 @@ async function memory(ctx) {
 
 let runs = 0;
 
+/**
+ * Wasm memory when the first case of this page started. Memory never shrinks, so each case is
+ * held to it as well as to its own starting point: a case that grew memory cannot be hidden by an
+ * earlier one that grew it first.
+ */
+let firstWasm;
+
 /** A socket on hostile case `kase`; its reconnections reach a healthy session of the same run. */
 function open(ctx, url, kase, transport, opts = {}) {
   const run = `${Date.now()}-${++runs}-${Math.random().toString(36).slice(2)}`;
@@ -122,6 +129,7 @@ async function hostile(ctx, kase, transport, opts, body) {
     warm.disconnect();
   }
   const before = await memory(ctx);
+  firstWasm ??= before.wasm;
   const uncaught = [];
   const onError = (e) => uncaught.push(e.error || e.message);
   const onRejection = (e) => uncaught.push(e.reason);
@@ -144,6 +152,10 @@ async function hostile(ctx, kase, transport, opts, body) {
   const after = await memory(ctx);
   const grew = after.wasm - before.wasm;
   assert(grew <= WASM_SLACK, `${kase}/${transport}: wasm memory grew by ${grew} bytes (${before.wasm} → ${after.wasm})`);
+  assert(
+    after.wasm - firstWasm <= WASM_SLACK,
+    `${kase}/${transport}: wasm memory is ${after.wasm} bytes, ${after.wasm - firstWasm} more than when the first case started`,
+  );
   if (before.heap !== undefined) {
     const heap = after.heap - before.heap;
     assert(heap <= HEAP_SLACK, `${kase}/${transport}: JS heap grew by ${heap} bytes (${before.heap} → ${after.heap})`);
@@ -312,6 +324,7 @@ export async function messageUnderTheDefaultLimitIsDelivered(ctx) {
 export async function elizaEventsAndRestBodiesAreBounded(ctx) {
   const url = await hostileUrl(ctx);
   const before = await memory(ctx);
+  firstWasm ??= before.wasm;
   const run = `eliza-${Date.now()}-${Math.random().toString(36).slice(2)}`;
   const client = ctx.eliza({
     serverUrl: url + "/eliza",
@@ -335,6 +348,6 @@ export async function elizaEventsAndRestBodiesAreBounded(ctx) {
   }
   const after = await memory(ctx);
   const grew = after.wasm - before.wasm;
-  assert(grew <= WASM_SLACK, `wasm memory grew by ${grew} bytes`);
+  assert(grew <= WASM_SLACK && after.wasm - firstWasm <= WASM_SLACK, `wasm memory grew by ${grew} bytes`);
   if (before.heap !== undefined) assert(after.heap - before.heap <= HEAP_SLACK, `JS heap grew by ${after.heap - before.heap}`);
 }
