@@ -84,5 +84,7 @@ scenarios! {
     message_over_limit_polling => "messageOverLimitPolling",
     message_over_limit_websocket => "messageOverLimitWebsocket",
     message_under_the_default_limit_is_delivered => "messageUnderTheDefaultLimitIsDelivered",
+    long_recovery_offset_polling => "longRecoveryOffsetPolling",
+    long_recovery_offset_websocket => "longRecoveryOffsetWebsocket",
     eliza_events_and_rest_bodies_are_bounded => "elizaEventsAndRestBodiesAreBounded",
 }

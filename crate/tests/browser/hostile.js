@@ -319,6 +319,17 @@ export async function messageUnderTheDefaultLimitIsDelivered(ctx) {
   });
 }
 
+async function longOffset(ctx, transport) {
+  await hostile(ctx, "long-offset", transport, {}, async (s, ev) => {
+    await ev.next("connect");
+    const [text] = await ev.next("tick");
+    assert(text.length === 4 * 1024 * 1024, "delivered whole");
+    ev.log.length = 0;
+  });
+}
+export const longRecoveryOffsetPolling = (ctx) => longOffset(ctx, "polling");
+export const longRecoveryOffsetWebsocket = (ctx) => longOffset(ctx, "websocket");
+
 // ---- the ElizaOS layer ----
 
 export async function elizaEventsAndRestBodiesAreBounded(ctx) {
