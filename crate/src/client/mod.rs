@@ -407,10 +407,11 @@ impl<W: Wire> Client<W> {
                 return Ok(());
             }
         }
-        let buffered = !emit.volatile && !(self.is_open() && self.sockets[i].is_connected());
+        let connected = self.is_open() && self.sockets[i].is_connected();
         let full =
             self.shared.config.max_buffered_emits.is_some_and(|max| self.sockets[i].send_buffer.len() >= max);
-        if buffered && full {
+        // A volatile emit is dropped rather than buffered, so it never finds the buffer full.
+        if !emit.volatile && !connected && full {
             return Err(Error::BufferFull("the offline buffer is full (maxBufferedEmits)"));
         }
         let target = emit.ack.map(AckTarget::User);
