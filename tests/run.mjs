@@ -73,7 +73,10 @@ function wasmTests(browser, control) {
   else env.CHROMEDRIVER = process.env.CHROMEDRIVER || "/usr/bin/chromedriver";
   return run(
     "cargo",
-    ["test", "-p", "eliza-socketio", "--target", "wasm32-unknown-unknown", "--test", "browser", "--test", "worker"],
+    [
+      "test", "-p", "eliza-socketio", "--target", "wasm32-unknown-unknown",
+      "--test", "browser", "--test", "worker", "--test", "hostile",
+    ],
     { env },
   );
 }

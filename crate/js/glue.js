@@ -17,40 +17,50 @@ const RESERVED = new Set([
 
 // ---- transports ----
 
-/** Opens a WebSocket whose events go to the handler functions `h` (Rust closures). */
-export function wsOpen(id, url, h) {
-  const ws = new WebSocket(url);
+/**
+ * Hands one text frame (a WebSocket message, or one record of a polling body) to the core: its
+ * first bytes are written into the header buffer in wasm memory, the frame itself is passed by
+ * reference and never copied into wasm memory. For a plain event the core answers where to
+ * deliver it, and it is delivered here.
+ */
+function feedText(h, id, d) {
+  let v = h.view;
+  if (v.byteLength === 0) v = h.view = new Uint8Array(h.memory.buffer, h.head, h.headLen);
+  // Copy the header: ASCII in a plain loop (no allocation), anything else via encodeInto
+  // (which writes whole characters only).
+  const n = d.length < v.length ? d.length : v.length;
+  let i = 0;
+  for (; i < n; i++) {
+    const c = d.charCodeAt(i);
+    if (c > 0x7f) break;
+    v[i] = c;
+  }
+  let whole = i === d.length;
+  if (i < n) {
+    const { read, written } = encoder.encodeInto(d, v);
+    i = written;
+    whole = read === d.length;
+  }
+  const r = h.text(id, d, i, whole, Date.now());
+  if (r >= 0 && deliverEvent(h.sockets[Math.floor(r / 4294967296)], d, r % 4294967296) === false) h.invalid();
+}
+
+function headerView(h) {
   // h.memory, h.head, h.headLen: the wasm memory and the buffer in it that receives the start of
   // each text frame (its Socket.IO header). A view onto it goes stale when the memory grows.
   if (!h.view || h.view.byteLength === 0) h.view = new Uint8Array(h.memory.buffer, h.head, h.headLen);
+}
+
+/** Opens a WebSocket whose events go to the handler functions `h` (Rust closures). */
+export function wsOpen(id, url, h) {
+  const ws = new WebSocket(url);
+  headerView(h);
   ws.binaryType = "arraybuffer";
   ws.onopen = () => h.open(id, Date.now());
   ws.onmessage = (e) => {
     const d = e.data;
-    if (typeof d === "string") {
-      let v = h.view;
-      if (v.byteLength === 0) v = h.view = new Uint8Array(h.memory.buffer, h.head, h.headLen);
-      // Copy the header: ASCII in a plain loop (no allocation), anything else via encodeInto
-      // (which writes whole characters only).
-      const n = d.length < v.length ? d.length : v.length;
-      let i = 0;
-      for (; i < n; i++) {
-        const c = d.charCodeAt(i);
-        if (c > 0x7f) break;
-        v[i] = c;
-      }
-      let whole = i === d.length;
-      if (i < n) {
-        const { read, written } = encoder.encodeInto(d, v);
-        i = written;
-        whole = read === d.length;
-      }
-      // Rust decodes the header; for a plain event it answers where to deliver it.
-      const r = h.text(id, d, i, whole, Date.now());
-      if (r >= 0 && deliverEvent(h.sockets[Math.floor(r / 4294967296)], d, r % 4294967296) === false) h.invalid();
-    } else {
-      h.binary(id, d, Date.now());
-    }
+    if (typeof d === "string") feedText(h, id, d);
+    else h.binary(id, d, Date.now());
   };
   ws.onerror = () => h.down(id, true, "websocket error", Date.now());
   ws.onclose = (e) =>
@@ -79,9 +89,14 @@ export function wsClose(ws) {
 
 /**
  * One polling request with fetch (works in windows, workers and service workers, unlike
- * XMLHttpRequest). Reports `done(id, ok, textOrError)`; returns an AbortController.
+ * XMLHttpRequest). A GET's body is read as a stream and split on the record separator as it
+ * arrives: each record goes to the core like a WebSocket frame (`feedText`, or `h.binary` for
+ * `b<base64>`), so neither the body nor its records are ever copied whole into wasm memory, and
+ * a record growing past `h.maxMessage` is refused before it is complete. Reports the end with
+ * `h.done(tag, ok, error)`; returns the request's AbortController. `tag` is the transport id
+ * times two, plus one for a POST.
  */
-export function httpRequest(id, url, body, withCredentials, done) {
+export function httpRequest(tag, url, body, withCredentials, h) {
   const ctrl = new AbortController();
   const init = {
     method: body === undefined ? "GET" : "POST",
@@ -93,16 +108,101 @@ export function httpRequest(id, url, body, withCredentials, done) {
     init.body = body;
     init.headers = { "content-type": "text/plain;charset=UTF-8" };
   }
+  const fail = (e) => {
+    if (!ctrl.signal.aborted) h.done(tag, false, String((e && e.message) || e), Date.now());
+  };
   fetch(url, init)
-    .then((res) =>
-      res.ok
-        ? res.text().then((t) => done(id, true, t, Date.now()))
-        : done(id, false, "HTTP " + res.status + " " + res.statusText, Date.now()),
-    )
-    .catch((e) => {
-      if (!ctrl.signal.aborted) done(id, false, String((e && e.message) || e), Date.now());
-    });
+    .then((res) => {
+      if (!res.ok) {
+        if (res.body) res.body.cancel().catch(() => {});
+        return h.done(tag, false, "HTTP " + res.status + " " + res.statusText, Date.now());
+      }
+      // A POST's answer ("ok") says nothing the status does not: never read it.
+      if (body !== undefined) {
+        if (res.body) res.body.cancel().catch(() => {});
+        return h.done(tag, true, undefined, Date.now());
+      }
+      headerView(h);
+      return readPoll(res, tag / 2, h, ctrl).then((complete) => {
+        if (complete) h.done(tag, true, undefined, Date.now());
+      });
+    })
+    .catch(fail);
   return ctrl;
+}
+
+const SEPARATOR = "\x1e";
+
+/**
+ * Feeds the records of a polling body to the core as they stream in. Resolves true when the
+ * body ended and every record was handed over, false when the core stopped it (closed the
+ * transport, or a record was refused).
+ */
+async function readPoll(res, id, h, ctrl) {
+  const reader = res.body.getReader();
+  const decoder = new TextDecoder();
+  // The unfinished record: its pieces, joined only once its end is seen (no quadratic copying).
+  let pieces = [];
+  let pending = 0;
+  const record = (d) => {
+    if (d.length === 0) h.bad(id, 0, Date.now());
+    else if (d.charCodeAt(0) === 98 /* b */) {
+      const bytes = base64Bytes(d);
+      if (bytes === undefined) h.bad(id, 1, Date.now());
+      else h.binary(id, bytes.buffer, Date.now());
+    } else feedText(h, id, d);
+    return !ctrl.signal.aborted;
+  };
+  const chunk = (text) => {
+    let from = 0;
+    for (let at = text.indexOf(SEPARATOR); at >= 0; at = text.indexOf(SEPARATOR, from)) {
+      let d = text.slice(from, at);
+      if (pieces.length) {
+        pieces.push(d);
+        d = pieces.join("");
+        pieces = [];
+        pending = 0;
+      }
+      from = at + 1;
+      if (!record(d)) return false;
+    }
+    if (from < text.length) {
+      pieces.push(from ? text.slice(from) : text);
+      pending += text.length - from;
+      // UTF-16 units: more of them than maxMessage means more bytes than that too.
+      if (pending > h.maxMessage) {
+        h.bad(id, 2, Date.now());
+        return false;
+      }
+    }
+    return true;
+  };
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (ctrl.signal.aborted) return false;
+      if (done) break;
+      if (!chunk(decoder.decode(value, { stream: true }))) return false;
+    }
+    const tail = decoder.decode();
+    if (tail && !chunk(tail)) return false;
+    return record(pieces.join(""));
+  } finally {
+    reader.cancel().catch(() => {});
+  }
+}
+
+/** The bytes of a polling `b<base64>` record, or undefined when it is not valid base64. */
+function base64Bytes(d) {
+  let bin;
+  try {
+    bin = atob(d.slice(1));
+  } catch (_) {
+    return undefined;
+  }
+  const bytes = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+  return bytes;
 }
 
 // ---- payload values ----
@@ -110,6 +210,29 @@ export function httpRequest(id, url, body, withCredentials, done) {
 /** The text of a payload (`text` from UTF-16 offset `start`). */
 export function textSlice(text, start) {
   return start ? text.slice(start) : text;
+}
+
+/** Whether a payload (from `start`) is longer than `limit` UTF-8 bytes, counting only when needed. */
+export function utf8Exceeds(text, start, limit) {
+  const units = text.length - start;
+  if (units > limit) return true; // every UTF-16 unit is at least one byte
+  if (units * 3 <= limit) return false; // and at most three
+  return utf8Length(text, start) > limit;
+}
+
+/** At most `max` UTF-16 units of a payload, from `start`. */
+export function textPrefix(text, start, max) {
+  return text.slice(start, start + max);
+}
+
+/** UTF-16 units of a payload from `start`. */
+export function textUnits(text, start) {
+  return text.length - start;
+}
+
+/** Size of an attachment in bytes. */
+export function binaryLength(v) {
+  return v.byteLength === undefined ? (v.size ?? 0) : v.byteLength;
 }
 
 /** UTF-8 size of a payload, for polling's maxPayload accounting. */
@@ -393,9 +516,42 @@ export function reportException(e) {
 
 // ---- REST (ElizaOS layer) ----
 
+/** Largest REST response body read (bytes): the body is decoded in wasm memory, which never shrinks. */
+const REST_MAX_BYTES = 4 * 1024 * 1024;
+
+/** A response's body as text, or undefined when it is larger than `max` bytes (reading stops there). */
+async function readCapped(res, max) {
+  if (Number(res.headers.get("content-length")) > max) {
+    if (res.body) res.body.cancel().catch(() => {});
+    return undefined;
+  }
+  if (!res.body) return res.text();
+  const reader = res.body.getReader();
+  const chunks = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > max) {
+      reader.cancel().catch(() => {});
+      return undefined;
+    }
+    chunks.push(value);
+  }
+  const all = new Uint8Array(size);
+  let at = 0;
+  for (const c of chunks) {
+    all.set(c, at);
+    at += c.byteLength;
+  }
+  return new TextDecoder().decode(all);
+}
+
 /**
- * A JSON API request. Resolves with `[status, bodyText]` whatever the status; rejects only when
- * the server cannot be reached (or on timeout), with the platform's error.
+ * A JSON API request. Resolves with `[status, bodyText]` whatever the status, or with
+ * `[status, undefined, why]` when the body is over REST_MAX_BYTES; rejects only when the server
+ * cannot be reached (or on timeout), with the platform's error.
  */
 export async function httpJson(method, url, apiKey, body, timeoutMs) {
   const headers = { accept: "application/json" };
@@ -405,7 +561,9 @@ export async function httpJson(method, url, apiKey, body, timeoutMs) {
   const timer = setTimeout(() => ctrl.abort(), timeoutMs);
   try {
     const res = await fetch(url, { method, headers, body, cache: "no-store", credentials: "omit", signal: ctrl.signal });
-    return [res.status, await res.text()];
+    const text = await readCapped(res, REST_MAX_BYTES);
+    if (text === undefined) return [res.status, undefined, "response body larger than " + REST_MAX_BYTES + " bytes"];
+    return [res.status, text];
   } catch (e) {
     throw ctrl.signal.aborted ? new Error("no answer within " + timeoutMs + " ms") : e;
   } finally {

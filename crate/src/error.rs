@@ -116,6 +116,10 @@ pub enum Error {
     InvalidUrl(String),
     /// A user call that is not allowed (e.g. emitting a reserved event name).
     InvalidArgument(String),
+    /// The server sent more than a configured limit allows (what, and which option).
+    TooLarge(&'static str),
+    /// An emit did not fit in the offline buffer or the retry queue (which option).
+    BufferFull(&'static str),
 }
 
 impl Error {
@@ -130,6 +134,8 @@ impl Error {
             Error::InvalidOption(_) => "INVALID_OPTION",
             Error::InvalidUrl(_) => "INVALID_URL",
             Error::InvalidArgument(_) => "INVALID_ARGUMENT",
+            Error::TooLarge(_) => "TOO_LARGE",
+            Error::BufferFull(_) => "BUFFER_FULL",
         }
     }
 }
@@ -148,6 +154,8 @@ impl fmt::Display for Error {
             Error::InvalidOption(why) => write!(f, "invalid option: {why}"),
             Error::InvalidUrl(why) => write!(f, "invalid URL: {why}"),
             Error::InvalidArgument(why) => f.write_str(why),
+            Error::TooLarge(what) => f.write_str(what),
+            Error::BufferFull(what) => f.write_str(what),
         }
     }
 }

@@ -5,7 +5,7 @@
 
 use core::time::Duration;
 
-use eliza_socketio::client::{Client, Config, Emit, Endpoint, Io, Native, TransportId};
+use eliza_socketio::client::{BadFrame, Client, Config, Emit, Endpoint, Io, Native, TransportId};
 use eliza_socketio::time::Instant;
 use eliza_socketio::TransportKind;
 use libfuzzer_sys::fuzz_target;
@@ -37,6 +37,12 @@ fuzz_target!(|data: &[u8]| {
         transports,
         retries: u32::from(data.get(1).copied().unwrap_or(0) % 3),
         ack_timeout: Some(Duration::from_millis(30)),
+        // Small limits, so that every cap and the CONNECT timeout are reached.
+        timeout: Some(Duration::from_millis(60)),
+        max_message_size: data.get(1).filter(|b| **b & 4 != 0).map(|b| usize::from(*b) / 2),
+        max_early_events: 2,
+        max_buffered_emits: Some(3),
+        max_retry_queue: Some(2),
         ..Config::default()
     };
     let endpoint = Endpoint::new("http", "localhost", Some(1)).unwrap();
@@ -50,12 +56,12 @@ fuzz_target!(|data: &[u8]| {
         rest = tail;
         let t = Instant::from_millis(now);
         let id = last.unwrap_or(TransportId::from_raw(u64::from(op % 4)));
-        match op % 16 {
+        match op % 18 {
             0 => c.connect(t, root),
             1 => c.connect(t, admin),
             2 => c.disconnect(t, if op & 16 == 0 { root } else { admin }),
-            3 => c.emit(t, root, Emit { data: "[\"x\"]".into(), attachments: vec![], ack: Some(u64::from(op)), timeout: None, volatile: op & 32 != 0, session_only: op & 64 != 0 }),
-            4 => c.emit(t, admin, Emit { data: "[\"b\",{\"_placeholder\":true,\"num\":0}]".into(), attachments: vec![vec![op]], ack: None, timeout: Some(Duration::from_millis(5)), volatile: false, session_only: false }),
+            3 => drop(c.emit(t, root, Emit { data: "[\"x\"]".into(), attachments: vec![], ack: Some(u64::from(op)), timeout: None, volatile: op & 32 != 0, session_only: op & 64 != 0 })),
+            4 => drop(c.emit(t, admin, Emit { data: "[\"b\",{\"_placeholder\":true,\"num\":0}]".into(), attachments: vec![vec![op]], ack: None, timeout: Some(Duration::from_millis(5)), volatile: false, session_only: false })),
             5 => c.handle_transport_open(t, id),
             6 => {
                 let frame = FRAMES[usize::from(op >> 4) % FRAMES.len()];
@@ -81,6 +87,11 @@ fuzz_target!(|data: &[u8]| {
             12 => c.handle_transport_error(t, id, "error".into()),
             13 => now += u64::from(op) * 37,
             14 => c.close(t),
+            15 => {
+                let bad = [BadFrame::Empty, BadFrame::InvalidBase64, BadFrame::TooLarge][usize::from(op >> 4) % 3];
+                c.handle_bad_frame(t, id, bad);
+            }
+            16 => c.handle_poll_end(t, id, if op & 16 == 0 { Ok(()) } else { Err("x".into()) }),
             _ => c.send_ack(root, u64::from(op), "[]".into(), vec![]),
         }
         c.handle_timeout(Instant::from_millis(now));

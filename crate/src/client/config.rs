@@ -36,7 +36,25 @@ pub struct Config {
     pub retries: u32,
     /// Whether polling requests carry a random `t=` parameter to defeat caches.
     pub timestamp_requests: bool,
+    /// Largest message accepted from the server, in bytes: a text frame or polling record
+    /// (UTF-8), or a binary attachment. A larger one is a transport error. `None`: no limit
+    /// (socket.io-client has none).
+    pub max_message_size: Option<usize>,
+    /// Most events a socket keeps while waiting for its CONNECT answer (a server may send events
+    /// before it). One more is a transport error.
+    pub max_early_events: usize,
+    /// Most emits kept while disconnected (the offline buffer); `emit` fails with `BUFFER_FULL`
+    /// beyond it. `None`: no limit (as socket.io-client).
+    pub max_buffered_emits: Option<usize>,
+    /// Most emits in the retry queue (`retries`); `emit` fails with `BUFFER_FULL` beyond it.
+    /// `None`: no limit (as socket.io-client).
+    pub max_retry_queue: Option<usize>,
 }
+
+/// Default of [`Config::max_early_events`]: far more than a server sends before answering
+/// CONNECT, small enough that a server flooding them costs at most about a hundred KB of wasm memory
+/// (which never shrinks).
+pub const DEFAULT_MAX_EARLY_EVENTS: usize = 1_000;
 
 impl Default for Config {
     fn default() -> Self {
@@ -54,6 +72,10 @@ impl Default for Config {
             ack_timeout: None,
             retries: 0,
             timestamp_requests: true,
+            max_message_size: None,
+            max_early_events: DEFAULT_MAX_EARLY_EVENTS,
+            max_buffered_emits: None,
+            max_retry_queue: None,
         }
     }
 }

@@ -238,7 +238,15 @@ impl<W: Wire> Engine<W> {
                 ),
                 PacketType::Ping if self.phase == Phase::Open => {
                     self.ping_deadline = self.session.as_ref().map(|s| now + s.ping_window);
-                    self.send(shared, Frame::Text { head: "3".to_owned(), body: None });
+                    // One pong waiting to be written answers every ping before it: a ping flood
+                    // over polling (one POST at a time) must not pile up pongs.
+                    let pong_waiting = self
+                        .buffer
+                        .iter()
+                        .any(|f| matches!(f, Frame::Text { head, body: None } if head == "3"));
+                    if !pong_waiting {
+                        self.send(shared, Frame::Text { head: "3".to_owned(), body: None });
+                    }
                     self.events.push_back(EngineEvent::Ping);
                 }
                 PacketType::Ping => {

@@ -18,6 +18,25 @@ enum Source<'a, W: Wire> {
     Str(&'a str),
 }
 
+/// Most bytes of a frame the core copies to read a packet it cannot decode from the header
+/// prefix alone: the handshake, CONNECT and CONNECT_ERROR packets, other control packets.
+/// Longer ones are protocol errors; a server cannot make the core copy more than this.
+pub const MAX_CONTROL_PACKET: usize = 64 * 1024;
+
+/// Most bytes read to find a Socket.IO header longer than the driver's prefix (long namespace).
+const MAX_HEADER: usize = 4 * 1024;
+
+/// What a driver found wrong with a frame before it could hand it over.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BadFrame {
+    /// An empty record in a polling body.
+    Empty,
+    /// A `b` record of a polling body that is not valid base64.
+    InvalidBase64,
+    /// A record still growing past `max_message_size` (its end not received yet).
+    TooLarge,
+}
+
 impl<W: Wire> Source<'_, W> {
     /// The packet data: the source without its first `prefix.len()` bytes.
     fn data(self, prefix: &str) -> W::Text {
@@ -27,12 +46,26 @@ impl<W: Wire> Source<'_, W> {
         }
     }
 
-    fn full(&self) -> String {
+    /// At most about `max` bytes of the text, and whether that is all of it.
+    fn prefix(&self, max: usize) -> (String, bool) {
+        let (text, whole) = match self {
+            Source::Wire(text) => W::text_prefix(text, max),
+            Source::Str(s) => super::wire::str_prefix(s, max),
+        };
+        (text.into_owned(), whole)
+    }
+
+    fn exceeds(&self, limit: usize) -> bool {
         match self {
-            Source::Wire(text) => W::text_to_str(text).into_owned(),
-            Source::Str(s) => (*s).to_owned(),
+            Source::Wire(text) => W::text_exceeds(text, limit),
+            Source::Str(s) => s.len() > limit,
         }
     }
+}
+
+/// The error for a message over `max_message_size`.
+fn too_large() -> Error {
+    Error::TooLarge("received a message larger than maxMessageSize")
 }
 
 impl<W: Wire> Client<W> {
@@ -73,26 +106,58 @@ impl<W: Wire> Client<W> {
         self.drain_engine(now);
     }
 
-    /// A long-polling GET finished: `Ok(body)`, or `Err(description)` on failure.
+    /// A long-polling GET finished with its whole body: `Ok(body)`, or `Err(description)`.
+    ///
+    /// For drivers that read bodies whole. A browser driver splits the body itself and feeds
+    /// each record to [`Client::handle_text`] / [`Client::handle_binary`] as it streams in, then
+    /// calls [`Client::handle_poll_end`]: the body never has to be in the core's memory at once.
     pub fn handle_poll_response(&mut self, now: Instant, id: TransportId, body: Result<&str, String>) {
-        match body {
-            Err(description) => return self.transport_down(now, id, description, true),
-            Ok(body) => {
-                for item in payload::decode(body) {
-                    if self.engine().is_none_or(|e| e.role(id) != Role::Active) {
-                        break;
-                    }
-                    match item {
-                        Ok(payload::Item::Text(t)) => self.on_text(now, id, t, true, Source::Str(t)),
-                        Ok(payload::Item::Binary(b)) => self.on_binary(now, id, W::binary_from_vec(b)),
-                        Err(e) => self.with_engine(|engine, shared| engine.protocol_error(shared, e)),
-                    }
-                    self.drain_engine(now);
-                }
+        let body = match body {
+            Err(description) => return self.handle_poll_end(now, id, Err(description)),
+            Ok(body) => body,
+        };
+        for item in payload::decode(body) {
+            if self.engine().is_none_or(|e| e.role(id) != Role::Active) {
+                break;
             }
+            match item {
+                Ok(payload::Item::Text(t)) => self.on_text(now, id, t, true, Source::Str(t)),
+                Ok(payload::Item::Binary(b)) => self.on_binary(now, id, W::binary_from_vec(b)),
+                Err(e) => self.with_engine(|engine, shared| engine.protocol_error(shared, e)),
+            }
+            self.drain_engine(now);
+        }
+        self.handle_poll_end(now, id, Ok(()))
+    }
+
+    /// A long-polling GET ended: `Ok(())` once every record of its body has been handed over,
+    /// or `Err(description)` when the request failed.
+    pub fn handle_poll_end(&mut self, now: Instant, id: TransportId, result: Result<(), String>) {
+        if let Err(description) = result {
+            return self.transport_down(now, id, description, true);
         }
         self.with_engine(|e, shared| e.handle_poll_done(shared, id));
         self.drain_engine(now);
+    }
+
+    /// The driver could not hand over a frame of transport `id`: a protocol error, or a message
+    /// over `max_message_size` still being received.
+    pub fn handle_bad_frame(&mut self, now: Instant, id: TransportId, bad: BadFrame) {
+        if self.engine().is_none_or(|e| e.role(id) == Role::Stale) {
+            return;
+        }
+        let error = match bad {
+            BadFrame::Empty => Error::Protocol(ProtocolError::EmptyPacket),
+            BadFrame::InvalidBase64 => Error::Protocol(ProtocolError::InvalidBase64),
+            BadFrame::TooLarge => too_large(),
+        };
+        self.transport_failed(now, error);
+    }
+
+    /// Ends the session with "transport error" because of what the server sent.
+    fn transport_failed(&mut self, now: Instant, error: Error) {
+        let description = error.to_string();
+        self.close_engine(now, DisconnectReason::TransportError, Some(description), Some(error));
     }
 
     /// A polling POST finished: `Ok(())`, or `Err(description)` on failure.
@@ -115,15 +180,25 @@ impl<W: Wire> Client<W> {
         if engine.ping_expired(now) {
             return self.close_engine(now, DisconnectReason::PingTimeout, None, None);
         }
+        if let Some(limit) = self.shared.config.max_message_size {
+            if src.exceeds(limit) {
+                return self.transport_failed(now, too_large());
+            }
+        }
         if role == Role::Active && head.as_bytes().first() == Some(&b'4') {
             return self.on_message(now, head, whole, src);
         }
-        // Control packets are a few bytes: read them whole.
+        // Control packets are a few bytes: read them whole, within reason.
         let full;
         let text = if whole {
             head
         } else {
-            full = src.full();
+            let (prefix, complete) = src.prefix(MAX_CONTROL_PACKET);
+            if !complete {
+                let error = ProtocolError::UnexpectedPacket("control packet longer than 64 KiB");
+                return self.with_engine(|engine, shared| engine.protocol_error(shared, error));
+            }
+            full = prefix;
             &full
         };
         self.with_engine(|engine, shared| match packet::decode_text(text) {
@@ -147,6 +222,9 @@ impl<W: Wire> Client<W> {
             }
             _ => return,
         }
+        if self.shared.config.max_message_size.is_some_and(|limit| W::binary_len(&data) > limit) {
+            return self.transport_failed(now, too_large());
+        }
         let Some(r) = self.reassembly.as_mut() else {
             return self.parse_error(now, ProtocolError::UnexpectedBinary);
         };
@@ -164,13 +242,15 @@ impl<W: Wire> Client<W> {
             return self.parse_error(now, ProtocolError::UnexpectedText);
         }
         match decode_header(&head[1..], whole) {
-            Ok(Some(header)) => self.on_packet(now, head, header, src),
+            Ok(Some(header)) => self.on_packet(now, head, whole, header, src),
             Ok(None) => {
-                // The header runs past `head`: read the whole frame (rare: long namespaces/names).
-                let full = src.full();
-                match decode_header(&full[1..], true) {
-                    Ok(Some(header)) => self.on_packet(now, &full, header, src),
-                    Ok(None) => {} // unreachable with `whole`
+                // The header runs past `head` (rare: long namespaces or event names): read more.
+                let (longer, whole) = src.prefix(MAX_HEADER);
+                match decode_header(&longer[1..], whole) {
+                    Ok(Some(header)) => self.on_packet(now, &longer, whole, header, src),
+                    Ok(None) => {
+                        self.parse_error(now, ProtocolError::InvalidPayload("header longer than 4 KiB"))
+                    }
                     Err(e) => self.parse_error(now, e),
                 }
             }
@@ -178,7 +258,8 @@ impl<W: Wire> Client<W> {
         }
     }
 
-    fn on_packet(&mut self, now: Instant, frame: &str, h: Header<'_>, src: Source<'_, W>) {
+    /// The packet whose header is `h`, decoded from `frame` (all of it when `whole`).
+    fn on_packet(&mut self, now: Instant, frame: &str, whole: bool, h: Header<'_>, src: Source<'_, W>) {
         let sio = &frame[1..];
         let Some(i) = self.sockets.iter().position(|s| s.nsp == h.nsp && s.is_active()) else {
             // No socket for that namespace (any more): nothing to do, as socket.io-client.
@@ -187,19 +268,31 @@ impl<W: Wire> Client<W> {
         let has_data = h.data_start < sio.len();
         let prefix = &frame[..1 + h.data_start.min(sio.len())];
         match h.kind {
-            PacketKind::Connect => {
-                let data = if has_data { &sio[h.data_start..] } else { "" };
-                self.on_connect_packet(now, i, data);
+            PacketKind::Connect | PacketKind::ConnectError => {
+                // Small packets, read whole (within reason).
+                let full;
+                let frame = if whole {
+                    frame
+                } else {
+                    let (text, complete) = src.prefix(MAX_CONTROL_PACKET);
+                    if !complete {
+                        let e = ProtocolError::InvalidPayload("CONNECT packet longer than 64 KiB");
+                        return self.parse_error(now, e);
+                    }
+                    full = text;
+                    &full
+                };
+                let data = frame.get(prefix.len()..).unwrap_or("");
+                if h.kind == PacketKind::Connect {
+                    self.on_connect_packet(now, i, data);
+                } else {
+                    self.on_connect_error_packet(now, i, data);
+                }
             }
             PacketKind::Disconnect => {
                 self.sockets[i].phase = Phase::Inactive;
                 self.on_socket_closed(i, DisconnectReason::ServerDisconnect, None);
                 self.close_if_unused(now);
-            }
-            PacketKind::ConnectError => {
-                let data = if has_data { src.full() } else { String::new() };
-                let data = data.get(prefix.len()..).unwrap_or("");
-                self.on_connect_error_packet(now, i, data);
             }
             PacketKind::Event | PacketKind::Ack | PacketKind::BinaryEvent | PacketKind::BinaryAck => {
                 let data = if has_data { src.data(prefix) } else { W::text_from_str("[]") };
@@ -236,7 +329,12 @@ impl<W: Wire> Client<W> {
                 Phase::Connected { .. } => {
                     self.events.push_back(Event::Message { socket, data, attachments, ack: id })
                 }
-                Phase::Connecting { connect_sent: true } => {
+                Phase::Joining { .. } => {
+                    if self.sockets[i].receive_buffer.len() >= self.shared.config.max_early_events {
+                        let error =
+                            Error::TooLarge("more events before the CONNECT answer than maxEarlyEvents");
+                        return self.transport_failed(now, error);
+                    }
                     self.sockets[i].receive_buffer.push_back(Received { data, attachments, ack: id })
                 }
                 _ => {}
@@ -288,7 +386,7 @@ impl<W: Wire> Client<W> {
             .and_then(|v| v.as_str())
             .map(|p| p.into_owned());
         let s = &mut self.sockets[i];
-        if !matches!(s.phase, Phase::Connecting { connect_sent: true }) {
+        if !matches!(s.phase, Phase::Joining { .. }) {
             return; // An answer nobody asked for.
         }
         s.recovered = pid.is_some() && s.pid == pid;
@@ -299,7 +397,7 @@ impl<W: Wire> Client<W> {
         s.phase = Phase::Connected { sid: sid.into_owned() };
         // socket.io-client order: events received early are delivered, buffered emits go out,
         // the retry queue resumes, then `connect`.
-        while let Some(r) = self.sockets[i].receive_buffer.pop_front() {
+        for r in std::mem::take(&mut self.sockets[i].receive_buffer) {
             let socket = SocketId(i);
             self.events.push_back(Event::Message {
                 socket,

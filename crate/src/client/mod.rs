@@ -35,14 +35,18 @@ use crate::error::{Error, TransportKind};
 use crate::sio::{write_header, PacketKind};
 use crate::time::Instant;
 
-pub use config::Config;
+pub use config::{Config, DEFAULT_MAX_EARLY_EVENTS};
 pub use event::{AckError, ConnectError, DisconnectReason, Event, Frame, Io, SocketId, TransportId};
+pub use inbound::{BadFrame, MAX_CONTROL_PACKET};
 pub use url::Endpoint;
 pub use wire::{Native, Wire};
 
 use engine::{Engine, EngineEvent};
 use shared::Shared;
 use socket::{AckTarget, Packet, Phase, Socket};
+
+/// Capacity an emptied queue may keep; a larger one is released.
+const RETAINED_QUEUE: usize = 256;
 
 /// Where the session is.
 enum State<W: Wire> {
@@ -240,7 +244,12 @@ impl<W: Wire> Client<W> {
     /// The next thing to tell the user.
     #[must_use = "events carry user callbacks and data"]
     pub fn poll_event(&mut self) -> Option<Event<W>> {
-        self.events.pop_front()
+        let event = self.events.pop_front();
+        if event.is_none() && self.events.capacity() > RETAINED_QUEUE {
+            // A burst (early events released at once) must not stay allocated.
+            self.events = VecDeque::new();
+        }
+        event
     }
 
     /// The next event, without taking it (a driver may handle some kinds on a faster path).
@@ -271,7 +280,7 @@ impl<W: Wire> Client<W> {
             State::Open { engine } => engine.next_timeout(),
             State::Waiting { until } => Some(*until),
         };
-        [ack, state].into_iter().flatten().min()
+        [ack, state, self.next_join_deadline()].into_iter().flatten().min()
     }
 
     // ---- commands ----
@@ -349,13 +358,13 @@ impl<W: Wire> Client<W> {
             return;
         }
         if !s.is_active() {
-            s.phase = Phase::Connecting { connect_sent: false };
+            s.phase = Phase::Connecting;
         }
         if !self.reconnecting {
             self.open(now);
         }
         if self.is_open() {
-            self.send_connect(socket.0);
+            self.send_connect(now, socket.0);
         }
     }
 
@@ -373,25 +382,41 @@ impl<W: Wire> Client<W> {
     }
 
     /// Sends an event. With `retries` set, non-volatile emits go through the retry queue.
-    pub fn emit(&mut self, now: Instant, socket: SocketId, emit: Emit<W>) {
+    ///
+    /// Fails with [`Error::BufferFull`] (and changes nothing) when the emit would have to wait
+    /// in a full offline buffer or retry queue (`max_buffered_emits`, `max_retry_queue`).
+    pub fn emit(&mut self, now: Instant, socket: SocketId, emit: Emit<W>) -> Result<(), Error> {
         let i = socket.0;
-        if self.shared.config.retries > 0 && !emit.volatile {
-            let timeout = emit.timeout.or(self.shared.config.ack_timeout);
+        let config = &self.shared.config;
+        if config.retries > 0 && !emit.volatile {
+            if config.max_retry_queue.is_some_and(|max| self.sockets[i].queue.len() >= max) {
+                return Err(Error::BufferFull("the retry queue is full (maxRetryQueue)"));
+            }
+            let timeout = emit.timeout.or(config.ack_timeout);
             self.sockets[i].push_queued(emit.data, emit.attachments, emit.ack, timeout);
             self.drain_queue(now, i, false);
-            return;
+            return Ok(());
         }
-        let timeout = emit.timeout.or(self.shared.config.ack_timeout);
+        let timeout = emit.timeout.or(config.ack_timeout);
         if emit.session_only {
             if self.engine().is_some_and(|e| e.ping_expired(now)) {
-                return self.close_engine(now, DisconnectReason::PingTimeout, None, None);
+                self.close_engine(now, DisconnectReason::PingTimeout, None, None);
+                return Ok(());
             }
             if !(self.is_open() && self.sockets[i].is_connected()) {
-                return;
+                return Ok(());
             }
+        }
+        let connected = self.is_open() && self.sockets[i].is_connected();
+        let full =
+            self.shared.config.max_buffered_emits.is_some_and(|max| self.sockets[i].send_buffer.len() >= max);
+        // A volatile emit is dropped rather than buffered, so it never finds the buffer full.
+        if !emit.volatile && !connected && full {
+            return Err(Error::BufferFull("the offline buffer is full (maxBufferedEmits)"));
         }
         let target = emit.ack.map(AckTarget::User);
         self.emit_packet(now, i, emit.data, emit.attachments, target, timeout, emit.volatile);
+        Ok(())
     }
 
     /// Answers an event from the server that asked for an acknowledgement.
@@ -473,10 +498,13 @@ impl<W: Wire> Client<W> {
         engine.send_all(&mut self.shared, frames);
     }
 
-    fn send_connect(&mut self, i: usize) {
+    /// Sends the socket's CONNECT if it has not gone out on this session; the answer is then
+    /// awaited until the `timeout` option runs out.
+    fn send_connect(&mut self, now: Instant, i: usize) {
+        let deadline = self.shared.config.timeout.map(|t| now + t);
         let s = &mut self.sockets[i];
-        if let Phase::Connecting { connect_sent: sent @ false } = &mut s.phase {
-            *sent = true;
+        if s.phase == Phase::Connecting {
+            s.phase = Phase::Joining { deadline };
             let body = s.connect_payload().map(|p| W::text_from_str(&p));
             self.send_packet_head(i, PacketKind::Connect, 0, None, body, Vec::new());
         }
@@ -526,7 +554,7 @@ impl<W: Wire> Client<W> {
             };
             match event {
                 None => return,
-                Some(EngineEvent::Open) => self.on_open(),
+                Some(EngineEvent::Open) => self.on_open(now),
                 Some(EngineEvent::Ping) => self.events.push_back(Event::Ping),
                 Some(EngineEvent::Upgrade(kind)) => self.events.push_back(Event::Upgrade(kind)),
                 Some(EngineEvent::Closed { reason, description, error }) => {
@@ -536,7 +564,7 @@ impl<W: Wire> Client<W> {
         }
     }
 
-    fn on_open(&mut self) {
+    fn on_open(&mut self, now: Instant) {
         let State::Opening { attempt, .. } = self.state else { return };
         let State::Opening { engine, .. } = std::mem::replace(&mut self.state, State::Idle) else {
             return;
@@ -544,7 +572,7 @@ impl<W: Wire> Client<W> {
         self.state = State::Open { engine };
         self.events.push_back(Event::Open);
         for i in 0..self.sockets.len() {
-            self.send_connect(i);
+            self.send_connect(now, i);
         }
         if let Some(attempt) = attempt {
             self.reconnecting = false;
@@ -563,9 +591,9 @@ impl<W: Wire> Client<W> {
         let previous = std::mem::replace(&mut self.state, State::Idle);
         self.reassembly = None;
         for s in &mut self.sockets {
-            s.receive_buffer.clear();
-            if let Phase::Connecting { connect_sent } = &mut s.phase {
-                *connect_sent = false;
+            s.receive_buffer = VecDeque::new();
+            if let Phase::Joining { .. } = s.phase {
+                s.phase = Phase::Connecting;
             }
         }
         match previous {
@@ -597,7 +625,7 @@ impl<W: Wire> Client<W> {
                 self.events.push_back(Event::Close { reason, description: description.clone() });
                 for i in 0..self.sockets.len() {
                     if self.sockets[i].is_connected() {
-                        self.sockets[i].phase = Phase::Connecting { connect_sent: false };
+                        self.sockets[i].phase = Phase::Connecting;
                         self.on_socket_closed(i, reason, description.clone());
                     }
                 }
@@ -613,7 +641,7 @@ impl<W: Wire> Client<W> {
     fn report_error(&mut self, error: &Error) {
         self.events.push_back(Event::Error(error.clone()));
         for (i, s) in self.sockets.iter().enumerate() {
-            if matches!(s.phase, Phase::Connecting { .. }) {
+            if matches!(s.phase, Phase::Connecting | Phase::Joining { .. }) {
                 self.events.push_back(Event::ConnectError {
                     socket: SocketId(i),
                     error: ConnectError::Connection(error.clone()),
@@ -697,7 +725,47 @@ impl<W: Wire> Client<W> {
             }
             _ => {}
         }
+        self.expire_joins(now);
         self.expire_acks(now);
+    }
+
+    /// The earliest deadline of a CONNECT answer still awaited on the open session.
+    fn next_join_deadline(&self) -> Option<Instant> {
+        if !self.is_open() {
+            return None;
+        }
+        self.sockets
+            .iter()
+            .filter_map(|s| match s.phase {
+                Phase::Joining { deadline } => deadline,
+                _ => None,
+            })
+            .min()
+    }
+
+    /// Sockets whose CONNECT answer did not come in time give up (`connect_error`
+    /// `CONNECT_TIMEOUT`), as after a refusal: the session is closed once no socket wants it.
+    fn expire_joins(&mut self, now: Instant) {
+        if !self.is_open() {
+            return;
+        }
+        let mut expired = false;
+        for i in 0..self.sockets.len() {
+            if let Phase::Joining { deadline: Some(at) } = self.sockets[i].phase {
+                if now >= at {
+                    self.sockets[i].phase = Phase::Inactive;
+                    self.sockets[i].receive_buffer = VecDeque::new();
+                    self.events.push_back(Event::ConnectError {
+                        socket: SocketId(i),
+                        error: ConnectError::Connection(Error::ConnectTimeout),
+                    });
+                    expired = true;
+                }
+            }
+        }
+        if expired {
+            self.close_if_unused(now);
+        }
     }
 
     fn expire_acks(&mut self, now: Instant) {

@@ -14,8 +14,11 @@ use super::wire::Wire;
 pub(crate) enum Phase {
     /// Not subscribed to the connection: never connected, or disconnected for good.
     Inactive,
-    /// Wants to be connected; `connect_sent` once the CONNECT packet went out on this session.
-    Connecting { connect_sent: bool },
+    /// Wants to be connected; the CONNECT packet has not gone out on this session yet.
+    Connecting,
+    /// CONNECT sent on this session, waiting for the answer until `deadline` (the `timeout`
+    /// option; `None`: wait as long as the session lasts).
+    Joining { deadline: Option<Instant> },
     /// Joined the namespace under this socket id.
     Connected { sid: String },
 }
@@ -115,7 +118,7 @@ pub(crate) struct Socket<W: Wire> {
     pub acks: AckTable<W>,
     pub send_buffer: VecDeque<Packet<W>>,
     /// Events that arrived before the CONNECT answer (a recovered session replays missed
-    /// packets first): delivered right after it.
+    /// packets first): delivered right after it. At most `Config::max_early_packets`.
     pub receive_buffer: VecDeque<Received<W>>,
     pub queue: VecDeque<Queued<W>>,
     next_seq: u64,

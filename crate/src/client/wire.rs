@@ -27,11 +27,19 @@ pub trait Wire {
     fn text_to_str(text: &Self::Text) -> Cow<'_, str>;
     /// Size of the payload in UTF-8 bytes (polling `maxPayload` accounting).
     fn text_utf8_len(text: &Self::Text) -> usize;
+    /// Whether the payload is longer than `limit` UTF-8 bytes (`max_message_size`; only asked
+    /// when that limit is set).
+    fn text_exceeds(text: &Self::Text, limit: usize) -> bool;
+    /// The payload's first characters, at most about `max` bytes of them, and whether that is
+    /// all of it. Bounds what the core copies when it must read more than the header prefix.
+    fn text_prefix(text: &Self::Text, max: usize) -> (Cow<'_, str>, bool);
 
     /// Makes an attachment from bytes decoded out of a polling body.
     fn binary_from_vec(bytes: Vec<u8>) -> Self::Binary;
     /// The attachment's bytes (polling writes only).
     fn binary_to_bytes(binary: &Self::Binary) -> Cow<'_, [u8]>;
+    /// The attachment's size in bytes.
+    fn binary_len(binary: &Self::Binary) -> usize;
 }
 
 /// Plain Rust payloads, for native use and tests.
@@ -57,10 +65,28 @@ impl Wire for Native {
     fn text_utf8_len(text: &String) -> usize {
         text.len()
     }
+    fn text_exceeds(text: &String, limit: usize) -> bool {
+        text.len() > limit
+    }
+    fn text_prefix(text: &String, max: usize) -> (Cow<'_, str>, bool) {
+        str_prefix(text, max)
+    }
     fn binary_from_vec(bytes: Vec<u8>) -> Vec<u8> {
         bytes
     }
     fn binary_to_bytes(binary: &Vec<u8>) -> Cow<'_, [u8]> {
         Cow::Borrowed(binary)
     }
+    fn binary_len(binary: &Vec<u8>) -> usize {
+        binary.len()
+    }
+}
+
+/// `s` cut to at most `max` bytes on a character boundary, and whether nothing was cut.
+pub(crate) fn str_prefix(s: &str, max: usize) -> (Cow<'_, str>, bool) {
+    if s.len() <= max {
+        return (Cow::Borrowed(s), true);
+    }
+    let cut = (0..=max).rev().find(|i| s.is_char_boundary(*i)).unwrap_or(0);
+    (Cow::Borrowed(&s[..cut]), false)
 }

@@ -5,6 +5,10 @@ use core::time::Duration;
 use crate::error::{ProtocolError, TransportKind};
 use crate::json;
 
+/// Largest `pingInterval` and `pingTimeout` accepted (one hour each): beyond it a dead server
+/// would go unnoticed for longer than any real deployment configures.
+pub const MAX_PING_MS: u64 = 3_600_000;
+
 /// Session parameters chosen by the server.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Handshake {
@@ -39,11 +43,16 @@ impl Handshake {
                 .filter_map(|name| TransportKind::from_name(name))
                 .collect(),
         };
-        let millis = |name: &'static str| {
-            json::field(&fields, name)
+        let millis = |name: &'static str, out_of_range: &'static str| {
+            let ms = json::field(&fields, name)
                 .and_then(|v| v.as_u64())
-                .map(Duration::from_millis)
-                .ok_or(ProtocolError::InvalidHandshake(name))
+                .ok_or(ProtocolError::InvalidHandshake(name))?;
+            // 0 or an absurd value would switch dead-server detection off: refuse the session.
+            if (1..=MAX_PING_MS).contains(&ms) {
+                Ok(Duration::from_millis(ms))
+            } else {
+                Err(ProtocolError::InvalidHandshake(out_of_range))
+            }
         };
         let max_payload = match json::field(&fields, "maxPayload") {
             None => 0,
@@ -56,8 +65,8 @@ impl Handshake {
         Ok(Handshake {
             sid,
             upgrades,
-            ping_interval: millis("pingInterval")?,
-            ping_timeout: millis("pingTimeout")?,
+            ping_interval: millis("pingInterval", "pingInterval must be between 1 ms and 1 hour")?,
+            ping_timeout: millis("pingTimeout", "pingTimeout must be between 1 ms and 1 hour")?,
             max_payload,
         })
     }
@@ -93,6 +102,13 @@ mod tests {
     }
 
     #[test]
+    fn ping_settings_at_the_limits_are_accepted() {
+        let h = Handshake::parse(r#"{"sid":"x","pingInterval":1,"pingTimeout":3600000}"#).unwrap();
+        assert_eq!(h.ping_interval, Duration::from_millis(1));
+        assert_eq!(h.ping_timeout, Duration::from_millis(MAX_PING_MS));
+    }
+
+    #[test]
     fn rejects_incomplete_handshakes() {
         for bad in [
             "",
@@ -103,6 +119,11 @@ mod tests {
             r#"{"sid":"x","pingInterval":-5,"pingTimeout":1}"#,
             r#"{"sid":"x","upgrades":"websocket","pingInterval":1,"pingTimeout":1}"#,
             r#"{"sid":7,"pingInterval":1,"pingTimeout":1}"#,
+            r#"{"sid":"x","pingInterval":0,"pingTimeout":1}"#,
+            r#"{"sid":"x","pingInterval":1,"pingTimeout":0}"#,
+            r#"{"sid":"x","pingInterval":1e15,"pingTimeout":1}"#,
+            r#"{"sid":"x","pingInterval":1000000000000000,"pingTimeout":1}"#,
+            r#"{"sid":"x","pingInterval":25000,"pingTimeout":3600001}"#,
         ] {
             assert!(Handshake::parse(bad).is_err(), "{bad}");
         }

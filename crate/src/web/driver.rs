@@ -14,7 +14,7 @@ use std::rc::{Rc, Weak};
 use js_sys::{Array, Function};
 use wasm_bindgen::prelude::*;
 
-use crate::client::{Client, Event, Frame, Io, SocketId, TransportId};
+use crate::client::{BadFrame, Client, Event, Frame, Io, SocketId, TransportId};
 use crate::time::{Instant, MonotonicClock};
 
 use super::glue::{self, Listeners};
@@ -92,9 +92,11 @@ struct Callbacks {
     ws_binary: Closure<dyn FnMut(f64, JsValue, f64)>,
     ws_down: Closure<dyn FnMut(f64, bool, String, f64)>,
     http_done: Closure<dyn FnMut(f64, bool, JsValue, f64)>,
+    bad: Closure<dyn FnMut(f64, u32, f64)>,
     timer: Closure<dyn FnMut()>,
-    /// `{open, text, binary, down, invalid, sockets}` for `wsOpen`; `sockets[i]` holds the
-    /// listeners of socket `i` for events the handler delivers itself.
+    /// `{open, text, binary, down, invalid, done, bad, sockets}` for `wsOpen` and
+    /// `httpRequest`; `sockets[i]` holds the listeners of socket `i` for events the handler
+    /// delivers itself.
     ws_handlers: JsValue,
 }
 
@@ -122,10 +124,13 @@ impl Driver {
         Rc::new_cyclic(|weak: &Weak<Driver>| {
             let callbacks = Callbacks::new(weak.clone());
             let head = Box::new(Cell::new([0; HEAD_BYTES]));
+            // A polling record growing past this many UTF-16 units is over the byte limit too.
+            let max_message = client.config().max_message_size.map_or(f64::INFINITY, |n| n as f64);
             for (name, value) in [
                 ("memory", wasm_bindgen::memory()),
                 ("head", JsValue::from(head.as_ptr() as usize as u32)),
                 ("headLen", JsValue::from(HEAD_BYTES as u32)),
+                ("maxMessage", JsValue::from(max_message)),
             ] {
                 let _ = js_sys::Reflect::set(&callbacks.ws_handlers, &JsValue::from_str(name), &value);
             }
@@ -349,7 +354,7 @@ impl Inner {
                         &url,
                         None,
                         self.with_credentials,
-                        cb.http_done.as_ref(),
+                        &cb.ws_handlers,
                     );
                     match request {
                         Ok(ctrl) => match self.transport_mut(id) {
@@ -358,7 +363,7 @@ impl Inner {
                         },
                         Err(e) => {
                             let now = self.clock.observe(js_sys::Date::now());
-                            self.client.handle_poll_response(now, id, Err(super::error::describe(&e)))
+                            self.client.handle_poll_end(now, id, Err(super::error::describe(&e)))
                         }
                     }
                 }
@@ -368,7 +373,7 @@ impl Inner {
                         &url,
                         Some(body),
                         self.with_credentials,
-                        cb.http_done.as_ref(),
+                        &cb.ws_handlers,
                     );
                     if let Err(e) = request {
                         let now = self.clock.observe(js_sys::Date::now());
@@ -458,20 +463,34 @@ impl Callbacks {
                 }
             },
         );
+        // A request ended. A GET's records have been fed one by one to `text` / `binary` (the
+        // body never enters wasm memory); `why` describes a failure.
         let w = weak.clone();
         let http_done = Closure::<dyn FnMut(f64, bool, JsValue, f64)>::new(
-            move |tag: f64, ok: bool, text: JsValue, now: f64| {
+            move |tag: f64, ok: bool, why: JsValue, now: f64| {
                 let Some(d) = w.upgrade() else { return };
                 let (id, is_post) = (TransportId::from_raw(tag as u64 / 2), tag as u64 % 2 == 1);
-                let text = text.as_string().unwrap_or_default();
-                d.input(now, |c, now| match (is_post, ok) {
-                    (true, true) => c.handle_post_response(now, id, Ok(())),
-                    (true, false) => c.handle_post_response(now, id, Err(text)),
-                    (false, true) => c.handle_poll_response(now, id, Ok(&text)),
-                    (false, false) => c.handle_poll_response(now, id, Err(text)),
+                let result = if ok { Ok(()) } else { Err(why.as_string().unwrap_or_default()) };
+                d.input(now, |c, now| {
+                    if is_post {
+                        c.handle_post_response(now, id, result)
+                    } else {
+                        c.handle_poll_end(now, id, result)
+                    }
                 });
             },
         );
+        let w = weak.clone();
+        let bad = Closure::<dyn FnMut(f64, u32, f64)>::new(move |id: f64, what: u32, now: f64| {
+            if let Some(d) = w.upgrade() {
+                let bad = match what {
+                    0 => BadFrame::Empty,
+                    1 => BadFrame::InvalidBase64,
+                    _ => BadFrame::TooLarge,
+                };
+                d.input(now, |c, now| c.handle_bad_frame(now, transport_id(id), bad));
+            }
+        });
         let w = weak.clone();
         let ws_text = Closure::<dyn FnMut(f64, JsValue, u32, bool, f64) -> f64>::new(
             move |id: f64, data: JsValue, head_len: u32, whole: bool, now: f64| match w.upgrade() {
@@ -499,6 +518,8 @@ impl Callbacks {
             ("binary", ws_binary.as_ref()),
             ("down", ws_down.as_ref()),
             ("invalid", invalid.as_ref()),
+            ("done", http_done.as_ref()),
+            ("bad", bad.as_ref()),
             ("sockets", &Array::new()),
         ] {
             let _ = js_sys::Reflect::set(&ws_handlers, &JsValue::from_str(name), f);
@@ -510,6 +531,7 @@ impl Callbacks {
             ws_binary,
             ws_down,
             http_done,
+            bad,
             timer,
             ws_handlers: ws_handlers.into(),
         }

@@ -45,6 +45,9 @@ extern "C" {
     pub type SendOptions;
 }
 
+/// Largest ElizaOS event decoded (UTF-16 units of its JSON): far above any chat message.
+const MAX_EVENT_UNITS: f64 = 1024.0 * 1024.0;
+
 /// How long a REST request may take.
 const REST_TIMEOUT_MS: f64 = 15_000.0;
 const DEFAULT_SERVER: &str = "http://localhost:3000";
@@ -175,7 +178,8 @@ impl Inner {
                 session_only: true,
             };
             let socket = self.socket;
-            self.driver.with_client(|c, now| c.emit(now, socket, emit));
+            // Never buffered (session_only), so never refused for a full buffer.
+            let _ = self.driver.with_client(|c, now| c.emit(now, socket, emit));
         }
         loop {
             let request = self.session.borrow_mut().poll_history_request();
@@ -212,7 +216,11 @@ impl Inner {
             Ok(pair) => {
                 let pair: Array = pair.unchecked_into();
                 let status = pair.get(0).as_f64().unwrap_or(0.0) as u16;
-                Ok((status, pair.get(1).as_string().unwrap_or_default()))
+                // glue.js stops reading a body over its size limit and says why instead.
+                match pair.get(1).as_string() {
+                    Some(body) => Ok((status, body)),
+                    None => Err(ElizaError::BadResponse(pair.get(2).as_string().unwrap_or_default())),
+                }
             }
             Err(e) => Err(ElizaError::Network(format!(
                 "cannot reach the ElizaOS server at {} ({})",
@@ -314,6 +322,12 @@ impl Inner {
                     },
                 };
                 self.state.borrow_mut().error = Some(info);
+            }
+            Event::Message { data, .. } if glue::text_units(&data.value, data.start) > MAX_EVENT_UNITS => {
+                // Decoded in wasm memory, which never shrinks: refuse rather than grow for it.
+                let error =
+                    ElizaError::BadResponse("an event larger than 1 MiB from the server was ignored".into());
+                self.dispatch(ElizaEvent::Error { channel_id: None, error });
             }
             Event::Message { data, .. } => {
                 let text = data.text();

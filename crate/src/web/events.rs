@@ -11,6 +11,9 @@ use super::error::{js_error, to_js};
 use super::glue::{self, Listeners};
 use super::wire::{Js, JsText};
 
+/// Longest connection-state-recovery offset recorded (UTF-16 units; socket.io's are a few dozen).
+const MAX_OFFSET_UNITS: f64 = 1024.0;
+
 /// Manager events: `open`, `close`, `error`, `ping`, `upgrade` and the `reconnect*` family.
 pub(crate) fn manager_event(l: &Listeners, event: Event<Js>) {
     match event {
@@ -48,12 +51,14 @@ pub(crate) fn socket_event(driver: &Rc<Driver>, l: &Listeners, acker: &js_sys::F
             let outcome = glue::deliver_event(l, &data.value, data.start, &attachments, ack_id, &acker);
             if outcome.is_falsy() {
                 driver.with_client(|c, now| c.handle_invalid_payload(now, "event data is not a JSON array"));
-            } else if let Some(offset) = outcome.as_string() {
-                driver.with_client(|c, _| {
-                    if c.socket_tracks_offsets(socket) {
-                        c.record_offset(socket, offset)
+            } else if outcome.is_string() && driver.read(|c| c.socket_tracks_offsets(socket)) {
+                // Offsets are short ids; a long last argument is not one, and is not copied into
+                // wasm memory.
+                if glue::text_units(&outcome, 0) <= MAX_OFFSET_UNITS {
+                    if let Some(offset) = outcome.as_string() {
+                        driver.with_client(|c, _| c.record_offset(socket, offset));
                     }
-                });
+                }
             }
         }
         Event::AckResponse { ack, result, .. } => {

@@ -55,13 +55,21 @@ extern "C" {
         url: &str,
         body: Option<String>,
         with_credentials: bool,
-        done: &JsValue,
+        handlers: &JsValue,
     ) -> Result<JsValue, JsValue>;
 
     #[wasm_bindgen(js_name = textSlice)]
     pub fn text_slice(text: &JsValue, start: u32) -> String;
     #[wasm_bindgen(js_name = utf8Length)]
     pub fn utf8_length(text: &JsValue, start: u32) -> u32;
+    #[wasm_bindgen(js_name = utf8Exceeds)]
+    pub fn utf8_exceeds(text: &JsValue, start: u32, limit: f64) -> bool;
+    #[wasm_bindgen(js_name = textPrefix)]
+    fn text_prefix_js(text: &JsValue, start: u32, max: u32) -> String;
+    #[wasm_bindgen(js_name = textUnits)]
+    pub fn text_units(text: &JsValue, start: u32) -> f64;
+    #[wasm_bindgen(js_name = binaryLength)]
+    pub fn binary_length(data: &JsValue) -> f64;
     #[wasm_bindgen(js_name = binaryBytes)]
     pub fn binary_bytes(data: &JsValue) -> Vec<u8>;
     #[wasm_bindgen(js_name = encodeArgs, catch)]
@@ -108,6 +116,12 @@ extern "C" {
     #[wasm_bindgen(js_name = randomUuid)]
     pub fn random_uuid() -> String;
 
+}
+
+/// The first `max` UTF-16 units of a payload (from `start`), and whether that is all of it.
+pub fn text_prefix(text: &JsValue, start: u32, max: u32) -> (String, bool) {
+    let whole = text_units(text, start) <= f64::from(max);
+    (text_prefix_js(text, start, max), whole)
 }
 
 #[wasm_bindgen]

@@ -92,6 +92,18 @@ pub(crate) fn read(opts: &JsValue) -> Result<FaceOptions, Error> {
     if let Some(v) = defined(get("timestampRequests")) {
         config.timestamp_requests = boolean("timestampRequests", &v)?;
     }
+    if let Some(v) = defined(get("maxMessageSize")) {
+        config.max_message_size = limit("maxMessageSize", &v)?;
+    }
+    if let Some(v) = defined(get("maxEarlyEvents")) {
+        config.max_early_events = limit("maxEarlyEvents", &v)?.unwrap_or(usize::MAX);
+    }
+    if let Some(v) = defined(get("maxBufferedEmits")) {
+        config.max_buffered_emits = limit("maxBufferedEmits", &v)?;
+    }
+    if let Some(v) = defined(get("maxRetryQueue")) {
+        config.max_retry_queue = limit("maxRetryQueue", &v)?;
+    }
     if let Some(v) = defined(get("autoConnect")) {
         face.auto_connect = boolean("autoConnect", &v)?;
     }
@@ -134,6 +146,15 @@ fn number(name: &str, v: &JsValue) -> Result<f64, Error> {
     v.as_f64()
         .filter(|n| !n.is_nan() && *n >= 0.0)
         .ok_or_else(|| Error::InvalidOption(format!("{name} must be a non-negative number")))
+}
+
+/// A size or count limit: a non-negative number, `Infinity` (or `false`) for none.
+fn limit(name: &str, v: &JsValue) -> Result<Option<usize>, Error> {
+    if v.as_bool() == Some(false) {
+        return Ok(None);
+    }
+    let n = number(name, v)?;
+    Ok(if n.is_finite() && n < usize::MAX as f64 { Some(n as usize) } else { None })
 }
 
 fn millis(name: &str, v: &JsValue) -> Result<Duration, Error> {

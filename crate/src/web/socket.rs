@@ -82,8 +82,7 @@ impl Socket {
             volatile: flags.volatile,
             session_only: false,
         };
-        self.driver.with_client(|c, now| c.emit(now, self.id, emit));
-        Ok(())
+        self.driver.with_client(|c, now| c.emit(now, self.id, emit)).map_err(|e| super::error::to_js(&e))
     }
 }
 

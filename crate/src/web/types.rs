@@ -15,7 +15,11 @@ export interface ManagerOptions {
   path?: string;
   /** Extra query parameters sent with every request. */
   query?: Record<string, string> | string;
-  /** Milliseconds allowed to open the connection, or `false`. Default `20000`. */
+  /**
+   * Milliseconds allowed to open the connection, and for each namespace's CONNECT answer
+   * (`connect_error` with code `CONNECT_TIMEOUT` when it does not come), or `false`.
+   * Default `20000`.
+   */
   timeout?: number | false;
   /** Reconnect automatically. Default `true`. */
   reconnection?: boolean;
@@ -37,6 +41,28 @@ export interface ManagerOptions {
   retries?: number;
   /** Add a random `t` parameter to polling requests. Default `true`. */
   timestampRequests?: boolean;
+  /**
+   * Largest message accepted from the server, in bytes (a text frame or polling record in
+   * UTF-8, or one binary attachment). A larger one ends the connection with
+   * `disconnect("transport error")` (error code `TOO_LARGE`), then reconnects as usual.
+   * Default `Infinity`: no limit, as socket.io-client.
+   */
+  maxMessageSize?: number;
+  /**
+   * Most events a socket keeps while it waits for the CONNECT answer (some servers send events
+   * first). One more is a transport error (code `TOO_LARGE`). Default `1000`.
+   */
+  maxEarlyEvents?: number;
+  /**
+   * Most emits kept while disconnected; beyond it `emit` throws an error with code
+   * `BUFFER_FULL`. Default `Infinity`, as socket.io-client.
+   */
+  maxBufferedEmits?: number;
+  /**
+   * Most emits waiting in the retry queue (`retries`); beyond it `emit` throws an error with
+   * code `BUFFER_FULL`. Default `Infinity`, as socket.io-client.
+   */
+  maxRetryQueue?: number;
 }
 
 /** Options of a namespace socket. */
@@ -57,7 +83,8 @@ export interface IoOptions extends ManagerOptions, SocketOptions {
 export interface SocketError extends Error {
   code:
     | "PROTOCOL_ERROR" | "TRANSPORT_ERROR" | "CONNECT_TIMEOUT" | "CONNECT_REFUSED" | "ACK_TIMEOUT"
-    | "DISCONNECTED" | "INVALID_OPTION" | "INVALID_URL" | "INVALID_ARGUMENT";
+    | "DISCONNECTED" | "INVALID_OPTION" | "INVALID_URL" | "INVALID_ARGUMENT" | "TOO_LARGE"
+    | "BUFFER_FULL";
   data?: unknown;
 }
 

@@ -65,11 +65,25 @@ impl Wire for Js {
         glue::utf8_length(&text.value, text.start) as usize
     }
 
+    fn text_exceeds(text: &JsText, limit: usize) -> bool {
+        glue::utf8_exceeds(&text.value, text.start, limit as f64)
+    }
+
+    fn text_prefix(text: &JsText, max: usize) -> (Cow<'_, str>, bool) {
+        // UTF-16 units: `max` of them is at least `max` bytes' worth of characters.
+        let (prefix, whole) = glue::text_prefix(&text.value, text.start, max as u32);
+        (Cow::Owned(prefix), whole)
+    }
+
     fn binary_from_vec(bytes: Vec<u8>) -> JsValue {
         js_sys::Uint8Array::from(&bytes[..]).buffer().into()
     }
 
     fn binary_to_bytes(binary: &JsValue) -> Cow<'_, [u8]> {
         Cow::Owned(glue::binary_bytes(binary))
+    }
+
+    fn binary_len(binary: &JsValue) -> usize {
+        glue::binary_length(binary) as usize
     }
 }

@@ -126,7 +126,16 @@ impl Harness {
     }
 
     pub fn emit(&mut self, socket: SocketId, data: &str, ack: Option<u64>) {
-        self.client.emit(
+        self.try_emit(socket, data, ack).expect("emit accepted");
+    }
+
+    pub fn try_emit(
+        &mut self,
+        socket: SocketId,
+        data: &str,
+        ack: Option<u64>,
+    ) -> Result<(), eliza_socketio::Error> {
+        let result = self.client.emit(
             self.now,
             socket,
             Emit {
@@ -139,10 +148,11 @@ impl Harness {
             },
         );
         self.pump();
+        result
     }
 
     pub fn emit_with(&mut self, socket: SocketId, emit: Emit<Native>) {
-        self.client.emit(self.now, socket, emit);
+        self.client.emit(self.now, socket, emit).expect("emit accepted");
         self.pump();
     }
 
