@@ -104,7 +104,7 @@ const SUITES = {
   /** web-ext lint of the extension folder. */
   lint: e2e("lint.test.mjs"),
   /** The demo page (crate/demo) in Chromium against a real ElizaOS server. */
-  page: e2e("page.test.mjs", "library.test.mjs"),
+  page: e2e("page.test.mjs", "library.test.mjs", "demo-server.test.mjs"),
 };
 
 async function main() {
