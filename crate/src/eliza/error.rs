@@ -40,6 +40,13 @@ pub enum ElizaError {
     Timeout(String),
     /// A call with an argument this layer refuses (empty text, unknown channel, malformed id…).
     InvalidArgument(String),
+    /// Message text over [`MAX_TEXT_BYTES`](super::outbox::MAX_TEXT_BYTES) UTF-8 bytes.
+    MessageTooLong {
+        /// The text's length in UTF-8 bytes.
+        bytes: usize,
+        /// The limit, in the same unit.
+        limit: usize,
+    },
 }
 
 impl ElizaError {
@@ -53,6 +60,7 @@ impl ElizaError {
             ElizaError::Network(_) => "NETWORK",
             ElizaError::Timeout(_) => "TIMEOUT",
             ElizaError::InvalidArgument(_) => "INVALID_ARGUMENT",
+            ElizaError::MessageTooLong { .. } => "MESSAGE_TOO_LONG",
         }
     }
 }
@@ -82,6 +90,9 @@ impl fmt::Display for ElizaError {
             ElizaError::Network(why) => write!(f, "cannot reach the ElizaOS server: {why}"),
             ElizaError::Timeout(what) => f.write_str(what),
             ElizaError::InvalidArgument(why) => f.write_str(why),
+            ElizaError::MessageTooLong { bytes, limit } => {
+                write!(f, "the message is too long: {bytes} bytes of UTF-8 text, at most {limit}")
+            }
         }
     }
 }

@@ -84,6 +84,6 @@ mod tests;
 pub use error::ElizaError;
 pub use event::{AckVia, ElizaEvent, HistoryRequest};
 pub use message::{ChatMessage, MessageContext};
-pub use outbox::{OutboxEntry, OutboxState};
+pub use outbox::{OutboxEntry, OutboxState, MAX_TEXT_BYTES};
 pub use payload::{EVENT_NAME, ROOM_JOINING, SEND_MESSAGE};
 pub use session::{JoinOptions, SendOptions, Session, SessionConfig, DEFAULT_MESSAGE_SERVER_ID};

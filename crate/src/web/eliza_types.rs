@@ -115,7 +115,7 @@ export interface OutboxEntry {
 export interface ElizaError extends Error {
   code:
     | "UNAUTHORIZED" | "NOT_FOUND" | "SERVER_ERROR" | "BAD_RESPONSE" | "NETWORK" | "TIMEOUT"
-    | "INVALID_ARGUMENT" | "CONNECT_REFUSED" | "TRANSPORT_ERROR" | "CONNECT_TIMEOUT";
+    | "INVALID_ARGUMENT" | "MESSAGE_TOO_LONG" | "CONNECT_REFUSED" | "TRANSPORT_ERROR" | "CONNECT_TIMEOUT";
 }
 
 export interface ConnectionState {
