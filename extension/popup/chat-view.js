@@ -1,6 +1,6 @@
 // One chat: message bubbles (text only), delivery states, the thinking indicator, the composer.
 import { $, ICONS, el, icon, reconcile, setAvatar } from "./dom.js";
-import { dayKey, dayLabel, fullTimeOf, timeOf } from "./format.js";
+import { dayKey, dayLabel, fullTimeOf, isoOf, timeOf } from "./format.js";
 
 export class ChatView {
   /** onSend(text) → Promise; onRetry(clientMessageId); onDiscard(clientMessageId). */
@@ -91,9 +91,10 @@ export class ChatView {
     const key = m.clientMessageId ? `c:${m.clientMessageId}` : `m:${m.id}`;
     const signature = JSON.stringify([m.id, m.text, m.status, m.error, m.createdAt]);
     return this.cached(key, signature, () => {
-      const meta = el("div", { className: "meta" }, el("time", { dateTime: new Date(m.createdAt).toISOString(), title: fullTimeOf(m.createdAt) }, timeOf(m.createdAt)));
+      const meta = el("div", { className: "meta" }, el("time", { dateTime: isoOf(m.createdAt), title: fullTimeOf(m.createdAt) }, timeOf(m.createdAt)));
       if (m.own) meta.append(this.deliveryState(m));
       if (m.status === "interrupted") meta.append(el("span", { className: "state" }, "reply interrupted"));
+      if (m.clipped) meta.append(el("span", { className: "state", title: "Stored shortened: it was too long to keep whole" }, "shortened"));
       // The text is plain text from the network: a text node, never HTML.
       const bubble = el("div", { className: "bubble" }, m.text);
       // Screen readers hear who speaks, then the text (the live region reads new items).
