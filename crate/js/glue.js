@@ -404,7 +404,8 @@ export async function httpJson(method, url, apiKey, body, timeoutMs) {
   const ctrl = new AbortController();
   const timer = setTimeout(() => ctrl.abort(), timeoutMs);
   try {
-    const res = await fetch(url, { method, headers, body, cache: "no-store", credentials: "omit", signal: ctrl.signal });
+    // redirect "error": a redirect must never carry X-API-KEY to another origin.
+    const res = await fetch(url, { method, headers, body, cache: "no-store", credentials: "omit", redirect: "error", signal: ctrl.signal });
     return [res.status, await res.text()];
   } catch (e) {
     throw ctrl.signal.aborted ? new Error("no answer within " + timeoutMs + " ms") : e;
