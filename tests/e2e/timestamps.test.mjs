@@ -30,6 +30,8 @@ after(async () => {
  * learns from history when it wakes.
  */
 async function writeWhileAway(channelId, entityId, text) {
+  // A worker woken meanwhile (by its reconnect alarm) must not get the messages live.
+  proxy.blockSockets = true;
   const blank = await ext.context.newPage();
   await stopWorker(ext, blank);
   await postMessage(eliza, channelId, entityId, text);
@@ -37,6 +39,7 @@ async function writeWhileAway(channelId, entityId, text) {
     what: `the server to store the answer to ${text}`,
   });
   await blank.close();
+  proxy.blockSockets = false;
 }
 
 test("createdAt 9e15 from the server: the chat opens, shows the messages, and history keeps syncing", { timeout: 150_000 }, async () => {

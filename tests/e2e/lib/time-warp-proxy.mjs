@@ -7,6 +7,7 @@
 //
 //   const proxy = await startTimeWarpProxy(eliza.port, { marker: "[far-future]" });
 //   proxy.url; proxy.rewritten (messages changed so far); await proxy.close();
+//   proxy.blockSockets = true   refuses WebSocket upgrades (the client can only learn from history)
 import http from "node:http";
 import net from "node:net";
 
@@ -15,7 +16,7 @@ const HISTORY = /^\/api\/messaging\/channels\/[^/]+\/messages(\?|$)/;
 
 export async function startTimeWarpProxy(upstreamPort, { marker, createdAt = 9e15 }) {
   const sockets = new Set();
-  const proxy = { url: "", rewritten: 0 };
+  const proxy = { url: "", rewritten: 0, blockSockets: false };
   const server = http.createServer((req, res) => {
     // Uncompressed answers, so that history can be read and rewritten.
     const { "accept-encoding": _, ...headers } = req.headers;
@@ -56,6 +57,10 @@ export async function startTimeWarpProxy(upstreamPort, { marker, createdAt = 9e1
   });
   // WebSocket upgrades: the request is replayed upstream and both sides are piped untouched.
   server.on("upgrade", (req, client, head) => {
+    if (proxy.blockSockets) {
+      client.destroy();
+      return;
+    }
     const upstream = net.connect(upstreamPort, HOST, () => {
       const lines = [`${req.method} ${req.url} HTTP/1.1`];
       for (let i = 0; i < req.rawHeaders.length; i += 2) lines.push(`${req.rawHeaders[i]}: ${req.rawHeaders[i + 1]}`);
