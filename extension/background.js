@@ -9,9 +9,17 @@ import { PORT_NAME } from "./lib/protocol.js";
 
 const hub = new Hub();
 
+// Only this extension's own popup may talk to the hub: the hub hands out settings (the API key
+// among them) and sends messages in the user's name.
 ext.runtime.onConnect.addListener((port) => {
-  if (port.name === PORT_NAME) hub.attach(port);
+  if (port.name === PORT_NAME && isOwnPopup(port.sender)) hub.attach(port);
+  else port.disconnect();
 });
+
+function isOwnPopup(sender) {
+  const page = typeof sender?.url === "string" ? sender.url.split(/[?#]/)[0] : "";
+  return sender?.id === ext.runtime.id && page === ext.runtime.getURL("popup.html");
+}
 
 // Timers die with a stopped worker: this alarm wakes it, and waking is what reconnects
 // (the hub connects as soon as its state is loaded), re-joins and syncs history.

@@ -101,7 +101,15 @@ const SUITES = {
   /** The generated TypeScript declarations compile, and misuse is a type error. */
   types: () => run(path.join(ROOT, "tests/node_modules/.bin/tsc"), ["-p", "tests/types/tsconfig.json"]),
   /** The extension in Chromium, through its popup, against a real ElizaOS server. */
-  extension: e2e("extension.test.mjs", "rooms.test.mjs", "apikey.test.mjs", "failures.test.mjs"),
+  extension: e2e(
+    "extension.test.mjs",
+    "rooms.test.mjs",
+    "apikey.test.mjs",
+    "failures.test.mjs",
+    "storage.test.mjs",
+    "timestamps.test.mjs",
+    "key-safety.test.mjs",
+  ),
   /** The same extension folder in Firefox (temporary add-on, geckodriver). */
   firefox: e2e("firefox.test.mjs"),
   /** web-ext lint of the extension folder. */
@@ -109,8 +117,10 @@ const SUITES = {
   /** Library and popup against ElizaOS 1.4.2, 1.6.4 and 1.7.2, and a server that never lets a
    * client join (join timeout, unreadable history, unacknowledged messages). */
   releases: e2e("releases.test.mjs", "unjoinable.test.mjs"),
+  /** 20 ElizaOS restarts mid-conversation, through ElizaClient in a page and through the popup. */
+  soak: e2e("soak.test.mjs"),
   /** The demo page (crate/demo) in Chromium against a real ElizaOS server. */
-  page: e2e("page.test.mjs", "library.test.mjs"),
+  page: e2e("page.test.mjs", "library.test.mjs", "demo-server.test.mjs"),
   /** Markdown replies: the renderer alone, the demo page and the popup (Chromium, real ElizaOS). */
   markdown: e2e("markdown-page.test.mjs", "markdown.test.mjs"),
 };

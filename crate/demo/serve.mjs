@@ -34,16 +34,26 @@ const TYPES = {
   ".svg": "image/svg+xml",
 };
 
-/** The file a URL path names, or null when it is outside the served folders. */
+/** The file a URL path names, or null when it is malformed or outside the served folders. */
 function resolve(urlPath) {
   const prefix = Object.keys(roots).find((p) => urlPath.startsWith(p));
-  const rel = decodeURIComponent(urlPath.slice(prefix.length)) || "index.html";
+  let rel;
+  try {
+    rel = decodeURIComponent(urlPath.slice(prefix.length)) || "index.html";
+  } catch {
+    return null; // A broken %-escape (URIError) names no file.
+  }
   const file = path.resolve(roots[prefix], rel);
   return file.startsWith(roots[prefix] + path.sep) ? file : null;
 }
 
 const server = http.createServer((req, res) => {
-  const file = resolve(new URL(req.url, "http://localhost").pathname);
+  let file = null;
+  try {
+    file = resolve(new URL(req.url, "http://localhost").pathname);
+  } catch {
+    // An unparsable request target: answered 404 below, never a crash.
+  }
   if (req.method !== "GET" || !file || file.endsWith(".mjs")) {
     res.writeHead(404).end("not found\n");
     return;

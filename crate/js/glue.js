@@ -560,7 +560,8 @@ export async function httpJson(method, url, apiKey, body, timeoutMs) {
   const ctrl = new AbortController();
   const timer = setTimeout(() => ctrl.abort(), timeoutMs);
   try {
-    const res = await fetch(url, { method, headers, body, cache: "no-store", credentials: "omit", signal: ctrl.signal });
+    // redirect "error": a redirect must never carry X-API-KEY to another origin.
+    const res = await fetch(url, { method, headers, body, cache: "no-store", credentials: "omit", redirect: "error", signal: ctrl.signal });
     const text = await readCapped(res, REST_MAX_BYTES);
     if (text === undefined) return [res.status, undefined, "response body larger than " + REST_MAX_BYTES + " bytes"];
     return [res.status, text];

@@ -30,11 +30,20 @@ const MESSAGE_ACK_TIMEOUT_MS = 15_000;
 /** How long "Test connection" waits for the socket. */
 const TEST_TIMEOUT_MS = 10_000;
 
+/** The API key, only for the origin it was entered for (see settings.js). */
+function keyFor(settings) {
+  try {
+    return settings.apiKey && settings.apiKeyOrigin === new URL(settings.serverUrl).origin ? settings.apiKey : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** The client for the user's settings; connects at once. */
 export function createClient(settings, { entityId, outbox, serverInfo }) {
   return new ElizaClient({
     serverUrl: settings.serverUrl,
-    apiKey: settings.apiKey || undefined,
+    apiKey: keyFor(settings),
     entityId: entityId || undefined,
     userName: settings.userName || "User",
     source: SOURCE,
@@ -54,7 +63,7 @@ export function createClient(settings, { entityId, outbox, serverInfo }) {
 export async function testConnection(settings, entityId) {
   const probe = new ElizaClient({
     serverUrl: settings.serverUrl,
-    apiKey: settings.apiKey || undefined,
+    apiKey: keyFor(settings),
     entityId: entityId || undefined,
     socket: { ...SOCKET_OPTIONS, reconnection: false, autoConnect: false, timeout: TEST_TIMEOUT_MS },
   });

@@ -11,13 +11,6 @@ import * as chats from "./chats.js";
 /** The periodic alarm that wakes a stopped worker so that it reconnects. */
 export const RECONNECT_ALARM = "reconnect";
 
-/**
- * Longest message accepted. ElizaOS closes the connection on a frame over 1 MB (its
- * maxPayload), and the client would then re-send the message after every reconnect; 100,000
- * characters stay far below that even as escaped UTF-8 JSON.
- */
-export const MAX_MESSAGE_CHARS = 100_000;
-
 /** An agent that was working when the worker stopped is shown thinking for at most this long. */
 const THINKING_RESTORE_MS = 60_000;
 
@@ -64,6 +57,12 @@ export class Hub {
       servers: saved.servers,
     });
     this.restoreThinking();
+    // Storage full: the oldest history goes first (never the outbox), and open popups see it.
+    storage.onQuotaExceeded((share) => {
+      const shortened = chats.trimOldest(this.chats.values(), share);
+      for (const chat of shortened) this.showChat(chat);
+      return shortened;
+    });
     showUnread(this.unread).catch(() => {});
     // Nothing connects before the user has saved settings once.
     if (this.settings) this.connect();
@@ -253,7 +252,13 @@ export class Hub {
   }
 
   chatChanged(chat) {
-    storage.saveChat(chat);
+    // A reply streaming in changes the chat with every chunk: those writes are spaced out.
+    storage.saveChat(chat, { streaming: chat.messages.some((m) => m.status === "streaming") });
+    this.showChat(chat);
+  }
+
+  /** Pushes a chat to the popups showing it. */
+  showChat(chat) {
     const view = this.chatView(chat);
     for (const [port, state] of this.ports) {
       if (state.viewing === chat.agentId) post(port, { push: Push.CHAT, chat: view });
@@ -462,9 +467,8 @@ export class Hub {
   }
 
   send(agentId, text) {
-    if (typeof text !== "string" || text.length > MAX_MESSAGE_CHARS) {
-      throw fail("INVALID_ARGUMENT", `This message is too long (over ${MAX_MESSAGE_CHARS.toLocaleString("en")} characters).`);
-    }
+    if (typeof text !== "string") throw fail("INVALID_ARGUMENT", "The message must be text.");
+    // The length limit is the client library's own (LIMITS.messageBytes, MESSAGE_TOO_LONG).
     const chat = this.requireChat(agentId);
     const clientMessageId = this.requireClient().send(chat.channelId, text, {});
     const name = this.settings.userName || "You";

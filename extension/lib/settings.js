@@ -3,6 +3,8 @@
 export const DEFAULT_SETTINGS = Object.freeze({
   serverUrl: "http://localhost:3000",
   apiKey: "",
+  /** The origin the API key was entered for: it is never sent anywhere else. */
+  apiKeyOrigin: "",
   userName: "",
 });
 
@@ -10,7 +12,8 @@ export const DEFAULT_SETTINGS = Object.freeze({
 const BUILT_IN_HOSTS = new Set(["localhost", "127.0.0.1"]);
 
 /**
- * Cleans user input: trims, checks the URL (http or https, no path beyond "/").
+ * Cleans user input: trims, checks the URL (http or https, no path beyond "/"). An API key
+ * entered for another origin (`apiKeyOrigin`) is dropped: changing the server asks for its key.
  * Returns {settings} or {error}.
  */
 export function normalizeSettings(input) {
@@ -24,13 +27,31 @@ export function normalizeSettings(input) {
   if (url.protocol !== "http:" && url.protocol !== "https:") {
     return { error: "The server address must start with http:// or https://" };
   }
+  const apiKey = input?.apiKeyOrigin === url.origin ? String(input?.apiKey ?? "").trim() : "";
   return {
     settings: {
       serverUrl: url.origin + url.pathname.replace(/\/+$/, ""),
-      apiKey: String(input?.apiKey ?? "").trim(),
+      apiKey,
+      apiKeyOrigin: apiKey ? url.origin : "",
       userName: String(input?.userName ?? "").trim().slice(0, 64),
     },
   };
+}
+
+/** Loopback hosts: nothing sent to them leaves the machine. */
+export function isLoopbackHost(hostname) {
+  const host = hostname.replace(/^\[|\]$/g, "").toLowerCase();
+  return host === "localhost" || host.endsWith(".localhost") || host === "::1" || /^127(\.\d{1,3}){3}$/.test(host);
+}
+
+/** True when an API key for `serverUrl` would cross the network unencrypted. */
+export function keyTravelsInClear(serverUrl) {
+  try {
+    const url = new URL(serverUrl);
+    return url.protocol === "http:" && !isLoopbackHost(url.hostname);
+  } catch {
+    return false;
+  }
 }
 
 /** The origin pattern to request for a server outside the built-in hosts, or null. */

@@ -1,6 +1,6 @@
 // One chat: message bubbles (agent replies as Markdown), delivery states, the thinking indicator, the composer.
 import { $, ICONS, el, icon, reconcile, setAvatar } from "./dom.js";
-import { dayKey, dayLabel, fullTimeOf, timeOf } from "./format.js";
+import { dayKey, dayLabel, fullTimeOf, isoOf, timeOf } from "./format.js";
 import { renderAttachments, renderMarkdown } from "./markdown.js";
 
 export class ChatView {
@@ -92,9 +92,10 @@ export class ChatView {
     const key = m.clientMessageId ? `c:${m.clientMessageId}` : `m:${m.id}`;
     const signature = JSON.stringify([m.id, m.text, m.status, m.error, m.createdAt, m.attachments]);
     return this.cached(key, signature, () => {
-      const meta = el("div", { className: "meta" }, el("time", { dateTime: new Date(m.createdAt).toISOString(), title: fullTimeOf(m.createdAt) }, timeOf(m.createdAt)));
+      const meta = el("div", { className: "meta" }, el("time", { dateTime: isoOf(m.createdAt), title: fullTimeOf(m.createdAt) }, timeOf(m.createdAt)));
       if (m.own) meta.append(this.deliveryState(m));
       if (m.status === "interrupted") meta.append(el("span", { className: "state" }, "reply interrupted"));
+      if (m.clipped) meta.append(el("span", { className: "state", title: "Stored shortened: it was too long to keep whole" }, "shortened"));
       // The user's own text stays plain text; others' is Markdown, built as DOM nodes (never HTML).
       const bubble = m.own
         ? el("div", { className: "bubble" }, m.text)

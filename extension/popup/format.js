@@ -22,6 +22,7 @@ export function describeError(error, serverUrl) {
   if (code === "RESTARTED") return "The extension restarted. Please try again.";
   if (code === "JOIN_TIMEOUT") return "The server did not confirm joining this chat: replies may not arrive.";
   if (code === "HISTORY_UNAVAILABLE") return "The chat's history could not be read from the server; new messages are sent anyway.";
+  if (code === "MESSAGE_TOO_LONG") return `Not sent: ${error.message}. Shorten it or split it in parts.`;
   return error?.message || "Something went wrong.";
 }
 
@@ -56,24 +57,41 @@ export function connectionDot(connection) {
   return { state: connection.state, label: connection.state === "connecting" ? "Connecting" : "Reconnecting" };
 }
 
+// Times come from storage and the network: none of these may throw, whatever they get
+// (`new Date(9e15).toISOString()` throws a RangeError, and a throw here would keep the whole
+// chat from showing).
+
+/** A Date for `ms`, or null when no Date can hold it. */
+function dateOf(ms) {
+  const d = new Date(typeof ms === "number" ? ms : NaN);
+  return Number.isNaN(d.getTime()) ? null : d;
+}
+
 export function timeOf(ms) {
-  return new Date(ms).toLocaleTimeString([], { hour: "numeric", minute: "2-digit" });
+  return dateOf(ms)?.toLocaleTimeString([], { hour: "numeric", minute: "2-digit" }) ?? "";
 }
 
 export function fullTimeOf(ms) {
-  return new Date(ms).toLocaleString([], { dateStyle: "medium", timeStyle: "short" });
+  return dateOf(ms)?.toLocaleString([], { dateStyle: "medium", timeStyle: "short" }) ?? "Unknown time";
+}
+
+/** The machine-readable form for <time dateTime>, or "" for a time no Date can hold. */
+export function isoOf(ms) {
+  return dateOf(ms)?.toISOString() ?? "";
 }
 
 export function dayKey(ms) {
-  const d = new Date(ms);
-  return `${d.getFullYear()}-${d.getMonth() + 1}-${d.getDate()}`;
+  const d = dateOf(ms);
+  return d ? `${d.getFullYear()}-${d.getMonth() + 1}-${d.getDate()}` : "unknown";
 }
 
 export function dayLabel(ms, now = Date.now()) {
+  const d = dateOf(ms);
+  if (!d) return "Unknown date";
   const key = dayKey(ms);
   if (key === dayKey(now)) return "Today";
   if (key === dayKey(now - 86_400_000)) return "Yesterday";
-  return new Date(ms).toLocaleDateString([], { weekday: "short", month: "short", day: "numeric" });
+  return d.toLocaleDateString([], { weekday: "short", month: "short", day: "numeric" });
 }
 
 export function plural(n, word) {

@@ -3,7 +3,7 @@
 // A server other than localhost needs a host permission, requested from the click itself
 // (browsers grant permissions.request only during a user gesture).
 import { ext } from "../lib/browser.js";
-import { normalizeSettings, permissionPatternFor } from "../lib/settings.js";
+import { keyTravelsInClear, normalizeSettings, permissionPatternFor } from "../lib/settings.js";
 import { $, ICONS, icon } from "./dom.js";
 import { describeError, plural } from "./format.js";
 
@@ -18,6 +18,12 @@ export class SettingsView {
       this.run("save");
     });
     $("server-url").addEventListener("input", () => this.urlChanged());
+    // A key typed in belongs to the server in the URL field at that moment.
+    $("api-key").addEventListener("input", () => {
+      this.keyOrigin = originOf($("server-url").value);
+      this.clearTextAccepted = null;
+      $("api-key-cleared").hidden = true;
+    });
     $("toggle-key").addEventListener("click", () => {
       const show = $("api-key").type === "password";
       $("api-key").type = show ? "text" : "password";
@@ -31,6 +37,9 @@ export class SettingsView {
   fill(settings, { entityId, welcome, savedUrl }) {
     $("server-url").value = settings.serverUrl;
     $("api-key").value = settings.apiKey;
+    this.keyOrigin = settings.apiKeyOrigin ?? "";
+    this.clearTextAccepted = null;
+    $("api-key-cleared").hidden = true;
     $("user-name").value = settings.userName;
     $("entity-id").textContent = entityId ?? "";
     $("identity").hidden = !entityId;
@@ -41,12 +50,23 @@ export class SettingsView {
   }
 
   urlChanged() {
+    this.clearTextAccepted = null;
+    // The key never follows the URL to another server: the user enters the new server's key.
+    if ($("api-key").value && originOf($("server-url").value) !== this.keyOrigin) {
+      $("api-key").value = "";
+      $("api-key-cleared").hidden = false;
+    }
     const next = normalizeSettings(this.read()).settings?.serverUrl;
     $("server-change-note").hidden = !this.savedUrl || !next || next === this.savedUrl;
   }
 
   read() {
-    return { serverUrl: $("server-url").value, apiKey: $("api-key").value, userName: $("user-name").value };
+    return {
+      serverUrl: $("server-url").value,
+      apiKey: $("api-key").value,
+      apiKeyOrigin: this.keyOrigin,
+      userName: $("user-name").value,
+    };
   }
 
   /** Runs "test" or "save" for the form's values. Must start inside the click handler. */
@@ -55,6 +75,17 @@ export class SettingsView {
     if (error) {
       this.result("error", error);
       $("server-url").focus();
+      return;
+    }
+    if (settings.apiKey && keyTravelsInClear(settings.serverUrl) && this.clearTextAccepted !== settings.serverUrl) {
+      // Asked once per address: the second click is the user's informed choice.
+      this.clearTextAccepted = settings.serverUrl;
+      const again = action === "test" ? "Test connection" : "Save";
+      this.result(
+        "warn",
+        `${new URL(settings.serverUrl).host} is reached over plain http: the API key would cross the network unencrypted. ` +
+          `Use https://, or press ${again} again to send it anyway.`,
+      );
       return;
     }
     const granted = requestHostPermission(settings.serverUrl);
@@ -89,8 +120,16 @@ export class SettingsView {
     box.hidden = !tone;
     if (!tone) return;
     box.dataset.tone = tone;
-    const glyph = tone === "ok" ? ICONS.check : tone === "error" ? ICONS.alert : ICONS.clock;
+    const glyph = tone === "ok" ? ICONS.check : tone === "error" || tone === "warn" ? ICONS.alert : ICONS.clock;
     box.replaceChildren(icon(...glyph), document.createTextNode(text));
+  }
+}
+
+function originOf(url) {
+  try {
+    return new URL(String(url).trim()).origin;
+  } catch {
+    return "";
   }
 }
 

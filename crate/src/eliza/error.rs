@@ -46,6 +46,13 @@ pub enum ElizaError {
     HistoryUnavailable(String),
     /// A call with an argument this layer refuses (empty text, unknown channel, malformed id…).
     InvalidArgument(String),
+    /// Message text over [`MAX_TEXT_BYTES`](super::outbox::MAX_TEXT_BYTES) UTF-8 bytes.
+    MessageTooLong {
+        /// The text's length in UTF-8 bytes.
+        bytes: usize,
+        /// The limit, in the same unit.
+        limit: usize,
+    },
 }
 
 impl ElizaError {
@@ -61,6 +68,7 @@ impl ElizaError {
             ElizaError::JoinTimeout(_) => "JOIN_TIMEOUT",
             ElizaError::HistoryUnavailable(_) => "HISTORY_UNAVAILABLE",
             ElizaError::InvalidArgument(_) => "INVALID_ARGUMENT",
+            ElizaError::MessageTooLong { .. } => "MESSAGE_TOO_LONG",
         }
     }
 }
@@ -91,6 +99,9 @@ impl fmt::Display for ElizaError {
             ElizaError::Timeout(what) | ElizaError::JoinTimeout(what) => f.write_str(what),
             ElizaError::HistoryUnavailable(why) => write!(f, "the channel's history cannot be read: {why}"),
             ElizaError::InvalidArgument(why) => f.write_str(why),
+            ElizaError::MessageTooLong { bytes, limit } => {
+                write!(f, "the message is too long: {bytes} bytes of UTF-8 text, at most {limit}")
+            }
         }
     }
 }

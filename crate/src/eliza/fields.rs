@@ -18,19 +18,25 @@ pub(crate) fn string_at(value: &Value, key: &str) -> Option<String> {
     str_at(value, key).filter(|s| !s.is_empty()).map(str::to_owned)
 }
 
+/// Largest distance from the epoch a JavaScript `Date` can hold: ±100 million days, in ms.
+pub(crate) const MAX_TIMESTAMP_MS: i64 = 8_640_000_000_000_000;
+
 /// A point in time as milliseconds since the Unix epoch: a number, a numeric string, or an ISO
-/// 8601 date-time (`2026-11-25T20:49:33.075Z`).
+/// 8601 date-time (`2026-11-25T20:49:33.075Z`). Anything outside a JavaScript `Date`'s range is
+/// `None`: `new Date(9e15)` is an Invalid Date, and one stored time that cannot be shown or
+/// compared breaks every view and history query that uses it.
 pub(crate) fn timestamp_ms(value: &Value) -> Option<i64> {
-    // ±100 million days, the range of a JavaScript Date.
-    const LIMIT: f64 = 8.64e15;
-    match value {
+    let ms = match value {
         Value::Number(n) => match n.as_i64() {
             Some(ms) => Some(ms),
-            None => n.as_f64().filter(|f| f.is_finite() && f.abs() <= LIMIT).map(|f| f as i64),
+            None => {
+                n.as_f64().filter(|f| f.is_finite() && f.abs() <= MAX_TIMESTAMP_MS as f64).map(|f| f as i64)
+            }
         },
         Value::String(s) => s.trim().parse::<i64>().ok().or_else(|| parse_iso8601(s)),
         _ => None,
-    }
+    };
+    ms.filter(|ms| ms.unsigned_abs() <= MAX_TIMESTAMP_MS.unsigned_abs())
 }
 
 /// The strings of an array (other elements skipped); a lone string counts as one.
@@ -145,6 +151,10 @@ mod tests {
         assert_eq!(timestamp_ms(&json!("2000-02-29T12:00:00.123456Z")), Some(951_825_600_123));
         assert_eq!(timestamp_ms(&json!(1.5e12)), Some(1_500_000_000_000));
         assert_eq!(timestamp_ms(&json!("1795639773075")), Some(1_795_639_773_075));
+        // The edges of a JavaScript Date are still dates.
+        assert_eq!(timestamp_ms(&json!(8.64e15)), Some(MAX_TIMESTAMP_MS));
+        assert_eq!(timestamp_ms(&json!(-8_640_000_000_000_000i64)), Some(-MAX_TIMESTAMP_MS));
+        assert_eq!(timestamp_ms(&json!("8640000000000000")), Some(MAX_TIMESTAMP_MS));
     }
 
     #[test]
@@ -157,6 +167,14 @@ mod tests {
             json!("२०२६-11-25T20:49:33Z"),
             json!(""),
             json!(1e300),
+            json!(f64::NAN),
+            json!(9e15),
+            json!(9_000_000_000_000_000i64),
+            json!(-8_640_000_000_000_001i64),
+            json!(i64::MIN),
+            json!(u64::MAX),
+            json!("9000000000000000"),
+            json!("NaN"),
             json!(null),
             json!({}),
         ] {

@@ -29,7 +29,8 @@ pub struct ChatMessage {
     pub sender_name: String,
     /// The message text, exactly as stored. Never HTML: render it as text.
     pub text: String,
-    /// Server time of creation, in milliseconds since the Unix epoch.
+    /// Server time of creation, in milliseconds since the Unix epoch; `None` when the server
+    /// gave none or one no JavaScript `Date` can hold (the receiver then uses its receive time).
     pub created_at: Option<i64>,
     /// Server time of the last edit (agent action messages are updated in place).
     pub updated_at: Option<i64>,
@@ -204,6 +205,23 @@ mod tests {
         assert_eq!(v["createdAt"], 5);
         assert_eq!(v["own"], true);
         assert_eq!(v["fromAgent"], false);
+    }
+
+    #[test]
+    fn out_of_range_times_are_dropped_in_every_form() {
+        for bad in [json!(9e15), json!(9_000_000_000_000_000i64), json!("9000000000000000"), json!("NaN")] {
+            let payload = json!({"id": "m1", "senderId": AGENT, "text": "t", "createdAt": bad});
+            assert_eq!(ChatMessage::from_broadcast(&payload, &context()).unwrap().created_at, None, "{bad}");
+            let entry =
+                json!({"id": "m1", "authorId": AGENT, "content": "t", "createdAt": bad, "created_at": bad});
+            assert_eq!(ChatMessage::from_history(&entry, &context()).unwrap().created_at, None, "{bad}");
+        }
+        let entry = json!({"id": "m1", "authorId": AGENT, "content": "t",
+            "created_at": 9e15, "createdAt": "2026-11-25T20:49:33.075Z"});
+        assert_eq!(
+            ChatMessage::from_history(&entry, &context()).unwrap().created_at,
+            Some(1_795_639_773_075)
+        );
     }
 
     #[test]

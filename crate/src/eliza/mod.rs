@@ -98,6 +98,6 @@ pub use era::{Era, HistoryPath, ServerIdSource, ServerInfo, DEFAULT_MESSAGE_SERV
 pub use error::ElizaError;
 pub use event::{AckVia, ElizaEvent, HistoryRequest};
 pub use message::{ChatMessage, MessageContext};
-pub use outbox::{OutboxEntry, OutboxState};
+pub use outbox::{OutboxEntry, OutboxState, MAX_TEXT_BYTES};
 pub use payload::{EVENT_NAME, ROOM_JOINING, SEND_MESSAGE};
 pub use session::{JoinOptions, SendOptions, Session, SessionConfig};

@@ -123,10 +123,7 @@ pub(crate) fn check_text(text: &str) -> Result<(), ElizaError> {
         return Err(ElizaError::InvalidArgument("message text is empty".into()));
     }
     if text.len() > MAX_TEXT_BYTES {
-        return Err(ElizaError::InvalidArgument(format!(
-            "message text is too long ({} bytes; at most {MAX_TEXT_BYTES})",
-            text.len()
-        )));
+        return Err(ElizaError::MessageTooLong { bytes: text.len(), limit: MAX_TEXT_BYTES });
     }
     Ok(())
 }

@@ -520,6 +520,12 @@ impl ElizaClient {
         Self::inner_new(&opts.map_or(JsValue::UNDEFINED, Into::into))
     }
 
+    /// Longest message text `send` accepts, in UTF-8 bytes (longer fails with `MESSAGE_TOO_LONG`).
+    #[wasm_bindgen(getter, js_name = maxMessageBytes)]
+    pub fn max_message_bytes() -> u32 {
+        crate::eliza::MAX_TEXT_BYTES as u32
+    }
+
     /// The user's entity id (persist it to stay the same user across restarts).
     #[wasm_bindgen(getter, js_name = entityId)]
     pub fn entity_id(&self) -> String {

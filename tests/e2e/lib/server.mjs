@@ -47,3 +47,19 @@ export async function postAgentMessage(eliza, { channelId, agentId, text, attach
   if (!res.ok) throw new Error(`POST submit: HTTP ${res.status} ${await res.text()}`);
   return (await res.json()).data;
 }
+
+/**
+ * Posts a message into a channel through the REST API, as `authorId` (say, the same user on
+ * another device). The agents in the channel answer it as they answer any message.
+ */
+export async function postMessage(eliza, channelId, authorId, content) {
+  const current = await fetch(`${eliza.url}/api/messaging/message-server/current`);
+  if (!current.ok) throw new Error(`GET message-server/current: HTTP ${current.status}`);
+  const messageServerId = (await current.json()).data.messageServerId;
+  const res = await fetch(`${eliza.url}/api/messaging/channels/${channelId}/messages`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ author_id: authorId, content, message_server_id: messageServerId, source_type: "test" }),
+  });
+  if (!res.ok) throw new Error(`POST channel message: HTTP ${res.status} ${await res.text()}`);
+}

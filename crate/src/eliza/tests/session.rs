@@ -702,8 +702,13 @@ fn invalid_arguments_are_refused() {
     };
     assert_eq!(send(DM, "", SendOptions::default()).code(), "INVALID_ARGUMENT");
     assert_eq!(send(DM, " \n\t ", SendOptions::default()).to_string(), "message text is empty");
-    let huge = "x".repeat(crate::eliza::outbox::MAX_TEXT_BYTES + 1);
-    assert!(send(DM, &huge, SendOptions::default()).to_string().contains("too long"));
+    // The limit counts UTF-8 bytes: 50,001 "é" are 100,002 bytes but only 50,001 UTF-16 units.
+    let limit = crate::eliza::outbox::MAX_TEXT_BYTES;
+    let huge = "é".repeat(limit / 2 + 1);
+    let error = send(DM, &huge, SendOptions::default());
+    assert_eq!(error.code(), "MESSAGE_TOO_LONG");
+    assert_eq!(error, ElizaError::MessageTooLong { bytes: limit + 2, limit });
+    assert!(error.to_string().contains("too long"));
     assert!(send(GROUP, "hi", SendOptions::default()).to_string().contains("not joined"));
     assert!(send("general", "hi", SendOptions::default()).to_string().contains("UUID"));
     let bad = SendOptions { attachments: json!("a.png"), metadata: Value::Null };
@@ -723,6 +728,10 @@ fn invalid_arguments_are_refused() {
     assert!(h.session.set_message_server_id("default").is_err());
     assert!(Session::new(SessionConfig::new("me", "Me"), 0).is_err());
     assert!(h.session.outbox().is_empty());
+    assert!(
+        h.session.send(h.now, DM, &"x".repeat(limit), SendOptions::default()).is_ok(),
+        "exactly the limit is accepted"
+    );
 }
 
 #[test]
