@@ -73,6 +73,7 @@ mod ids;
 mod message;
 mod outbox;
 mod payload;
+mod presence;
 pub mod rest;
 mod seen;
 mod session;
@@ -82,8 +83,8 @@ mod stream;
 mod tests;
 
 pub use error::ElizaError;
-pub use event::{AckVia, ElizaEvent, HistoryRequest};
+pub use event::{AckVia, ElizaEvent, Emit, HistoryRequest};
 pub use message::{ChatMessage, MessageContext};
 pub use outbox::{OutboxEntry, OutboxState};
-pub use payload::{EVENT_NAME, ROOM_JOINING, SEND_MESSAGE};
+pub use payload::{EVENT_NAME, ROOM_JOINING, SEND_MESSAGE, TYPING_EVENT};
 pub use session::{JoinOptions, SendOptions, Session, SessionConfig, DEFAULT_MESSAGE_SERVER_ID};

@@ -23,6 +23,10 @@ export interface ElizaClientOptions {
   messageAckTimeout?: number;
   /** How long to show an agent as thinking without any sign of a reply. Default 60000 ms. */
   thinkingTimeout?: number;
+  /** `false` for a server without the ElizaOS REST API (Socket.IO only, like the seed document's
+   * server): no REST request is made on connect, and `join()` fetches no history unless told to.
+   * Default `true`. */
+  rest?: boolean;
   /** Unconfirmed messages saved from `client.outbox()` before a restart: checked against the
    * server's history and sent if it does not have them. */
   outbox?: OutboxEntry[];
@@ -42,6 +46,9 @@ export interface JoinOptions {
   dm?: boolean;
   /** `createdAt` of the newest message the user already has. */
   since?: number;
+  /** Fetch history after each (re)join and before sending. Default: the client's `rest` option.
+   * Without it the channel goes live as soon as the join is written. */
+  history?: boolean;
 }
 
 /** Options of `history()`. */
@@ -135,7 +142,7 @@ export interface ElizaEvents {
   /** A message to show, or a newer version of one already shown (same `id`: replace it). */
   message: (e: { type: "message"; message: ChatMessage; fromHistory: boolean }) => void;
   /** The server has one of the user's messages: it is no longer pending. */
-  ack: (e: { type: "ack"; channelId: string; clientMessageId: string; messageId: string; via: "ack" | "echo" | "history"; status: string | null }) => void;
+  ack: (e: { type: "ack"; channelId: string; clientMessageId: string; messageId: string; via: "ack" | "echo" | "history" | "callback"; status: string | null }) => void;
   sendFailed: (e: { type: "sendFailed"; channelId: string; clientMessageId: string; error: { code: string; message: string } }) => void;
   /** An agent reply is expected (`active`) or no longer. */
   thinking: (e: { type: "thinking"; channelId: string; agentId: string | null; active: boolean }) => void;
@@ -148,6 +155,12 @@ export interface ElizaEvents {
   channelDeleted: (e: { type: "channelDeleted"; channelId: string }) => void;
   complete: (e: { type: "complete"; channelId: string }) => void;
   control: (e: { type: "control"; channelId: string; action: string | null; payload: unknown }) => void;
+  /** Another user joined (`present`) or left the channel (`userJoined` / `userLeft`). Forgotten with
+   * the connection (`present: false` for everyone when it drops). */
+  presence: (e: { type: "presence"; channelId: string; userId: string; present: boolean }) => void;
+  /** Another user started or stopped typing (`userTyping`); a `true` without a follow-up ends by
+   * itself after 6 s. The user's own id is never reported. */
+  typing: (e: { type: "typing"; channelId: string; userId: string; isTyping: boolean }) => void;
   error: (e: { type: "error"; channelId: string | null; error: { code: string; message: string } }) => void;
   /** The outbox changed: persist `outbox` to survive a restart. */
   outbox: (e: { type: "outbox"; outbox: OutboxEntry[] }) => void;

@@ -4,7 +4,7 @@
 use super::Session;
 use crate::eliza::channel::Phase;
 use crate::eliza::error::ElizaError;
-use crate::eliza::event::{AckVia, ElizaEvent, HistoryRequest};
+use crate::eliza::event::{AckVia, ElizaEvent, Emit, HistoryRequest};
 use crate::eliza::message::ChatMessage;
 use crate::eliza::outbox::MAX_WRITES;
 use crate::eliza::payload;
@@ -26,8 +26,9 @@ impl Session {
         self.connected = false;
         self.emits.clear();
         self.history_requests.clear();
-        for channel in &mut self.channels {
-            channel.phase = Phase::Offline;
+        for i in 0..self.channels.len() {
+            self.channels[i].phase = Phase::Offline;
+            self.forget_signals(i);
         }
         self.outbox.requeue_in_flight();
     }
@@ -121,12 +122,18 @@ impl Session {
 
     pub(super) fn start_join(&mut self, now: Instant, i: usize) {
         self.emit_join(i);
-        self.channels[i].phase = Phase::Joining { deadline: now + self.config.join_timeout };
+        if self.channels[i].fetch_history {
+            self.channels[i].phase = Phase::Joining { deadline: now + self.config.join_timeout };
+        } else {
+            // Nothing to wait for: the join is written before anything sent after it.
+            self.channels[i].phase = Phase::Live;
+            self.flush(now, i);
+        }
     }
 
     pub(super) fn emit_join(&mut self, i: usize) {
         let join = payload::room_joining(&self.channels[i], &self.config.entity_id, &self.message_server_id);
-        self.emits.push_back(join);
+        self.emits.push_back(Emit { event: payload::EVENT_NAME, payload: join, ack_for: None });
     }
 
     /// Asks the driver for the newest history page of channel `i`.
@@ -150,7 +157,7 @@ impl Session {
         if !self.connected || self.channels[i].phase != Phase::Live {
             return;
         }
-        if self.outbox.needs_check(&self.channels[i].id) {
+        if self.channels[i].fetch_history && self.outbox.needs_check(&self.channels[i].id) {
             self.request_history(i);
         } else {
             self.flush(now, i);
@@ -172,7 +179,7 @@ impl Session {
             self.outbox.mark_sent(&client_id, now);
             let Some(entry) = self.outbox.get(&client_id) else { continue };
             let send = payload::send_message(entry, &self.channels[i], &self.sender());
-            self.emits.push_back(send);
+            self.emits.push_back(Emit { event: payload::EVENT_NAME, payload: send, ack_for: Some(client_id) });
         }
     }
 
@@ -208,6 +215,14 @@ impl Session {
         channel.streams.end(&message.id);
         if message.from_agent {
             self.stop_thinking(i);
+        }
+        // Whoever wrote it is done typing it.
+        if self.channels[i].typers.stop(&message.sender_id) {
+            self.events.push_back(ElizaEvent::Typing {
+                channel_id: self.channels[i].id.clone(),
+                user_id: message.sender_id.clone(),
+                is_typing: false,
+            });
         }
         self.events.push_back(ElizaEvent::Message { message, from_history });
     }
