@@ -18,6 +18,7 @@ export class SettingsView {
       this.run("save");
     });
     $("server-url").addEventListener("input", () => this.urlChanged());
+    $("no-rest").addEventListener("change", () => this.restChanged());
     $("toggle-key").addEventListener("click", () => {
       const show = $("api-key").type === "password";
       $("api-key").type = show ? "text" : "password";
@@ -32,6 +33,10 @@ export class SettingsView {
     $("server-url").value = settings.serverUrl;
     $("api-key").value = settings.apiKey;
     $("user-name").value = settings.userName;
+    $("no-rest").checked = settings.restApi === false;
+    $("room-id").value = settings.roomId ?? "";
+    $("agent-name").value = settings.agentName ?? "";
+    this.restChanged();
     $("entity-id").textContent = entityId ?? "";
     $("identity").hidden = !entityId;
     $("welcome").hidden = !welcome;
@@ -45,8 +50,19 @@ export class SettingsView {
     $("server-change-note").hidden = !this.savedUrl || !next || next === this.savedUrl;
   }
 
+  restChanged() {
+    $("room-fields").hidden = !$("no-rest").checked;
+  }
+
   read() {
-    return { serverUrl: $("server-url").value, apiKey: $("api-key").value, userName: $("user-name").value };
+    return {
+      serverUrl: $("server-url").value,
+      apiKey: $("api-key").value,
+      userName: $("user-name").value,
+      restApi: !$("no-rest").checked,
+      roomId: $("room-id").value,
+      agentName: $("agent-name").value,
+    };
   }
 
   /** Runs "test" or "save" for the form's values. Must start inside the click handler. */
@@ -54,7 +70,7 @@ export class SettingsView {
     const { settings, error } = normalizeSettings(this.read());
     if (error) {
       this.result("error", error);
-      $("server-url").focus();
+      (error.startsWith("Enter the room") ? $("room-id") : $("server-url")).focus();
       return;
     }
     const granted = requestHostPermission(settings.serverUrl);
@@ -68,6 +84,10 @@ export class SettingsView {
         }
         if (action === "test") {
           const { agents, active } = await this.onTest(settings);
+          if (agents === null) {
+            this.result("ok", "Connected (Socket.IO only).");
+            return;
+          }
           const inactive = agents - active;
           const detail = inactive ? ` (${active} active, ${inactive} inactive)` : "";
           this.result("ok", `Connected: ${plural(agents, "agent")}${detail}.`);

@@ -53,9 +53,11 @@ impl Session {
     /// The server answered the acknowledgement callback of the SEND_MESSAGE of
     /// `client_message_id` with `reply` (its first argument). Any answer means the server has
     /// the message; `reply.messageId` / `reply.id` and `reply.status` are used when present.
+    /// Without a server id, the message keeps its client id as its id.
     pub fn handle_emit_ack(&mut self, now: Instant, client_message_id: &str, reply: &Value) {
         let Some(client_id) = ids::canonical(client_message_id) else { return };
-        let message_id = ["messageId", "id"].iter().find_map(|k| string_at(reply, k)).unwrap_or_default();
+        let message_id =
+            ["messageId", "id"].iter().find_map(|k| string_at(reply, k)).unwrap_or_else(|| client_id.clone());
         let status = string_at(reply, "status");
         self.ack(now, &client_id, &message_id, AckVia::Callback, status);
     }

@@ -81,8 +81,8 @@ fn the_acknowledgement_callback_confirms_a_send() {
     h.session.handle_emit_ack(h.now, &id, &json!({"status": "received"}));
     let events = h.events();
     assert!(events.iter().any(|e| matches!(e,
-        ElizaEvent::Ack { client_message_id, via: AckVia::Callback, status: Some(s), .. }
-            if *client_message_id == id && s == "received")));
+        ElizaEvent::Ack { client_message_id, message_id, via: AckVia::Callback, status: Some(s), .. }
+            if *client_message_id == id && *message_id == id && s == "received")));
     assert!(h.session.outbox().is_empty());
     // A late timeout of the same message changes nothing.
     h.advance(31_000);
