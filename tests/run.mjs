@@ -105,6 +105,9 @@ const SUITES = {
   lint: e2e("lint.test.mjs"),
   /** The demo page (crate/demo) in Chromium against a real ElizaOS server. */
   page: e2e("page.test.mjs", "library.test.mjs"),
+  /** The seed document's server shape (no REST, presence, typing) from a page and the popup,
+   * and a real ElizaOS server ignoring typing. */
+  seed: e2e("seed.test.mjs", "seed-popup.test.mjs", "typing-eliza.test.mjs"),
 };
 
 async function main() {
