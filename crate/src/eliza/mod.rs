@@ -20,10 +20,11 @@
 //! (`handle_connected`, `handle_disconnected`, `handle_event`, `handle_history`,
 //! `handle_timeout`); and polls. After any command or input, a driver:
 //!
-//! 1. drains [`Session::poll_emit`] and emits each payload as Socket.IO event `"message"` at
-//!    once. If the socket is not connected, it drops the payload: the session re-sends what
-//!    matters after the next connect, and a payload buffered by the socket layer would reach
-//!    the server a second time;
+//! 1. drains [`Session::poll_emit`] and emits each [`Emit`] (event `"message"` for joins and
+//!    messages, `"typing"`) at once, asking for an acknowledgement callback when `ack_for` is set
+//!    and reporting the answer with [`Session::handle_emit_ack`]. If the socket is not
+//!    connected, it drops the payload: the session re-sends what matters after the next
+//!    connect, and a payload buffered by the socket layer would reach the server a second time;
 //! 2. drains [`Session::poll_history_request`]: fetches
 //!    [`rest::channel_messages_url`], parses with [`rest::parse_history`] (context from
 //!    [`Session::message_context`]) — or builds [`ElizaError::Network`] — and later calls
@@ -61,7 +62,15 @@
 //!   not. A confirmation arriving after a failure still wins. Outbox times (`createdAt`,
 //!   `lastSentAt`) are the driver's clock: with [`crate::time::MonotonicClock`] over
 //!   `Date.now()` they are Unix milliseconds.
-//! - **Thinking.** The server sends no typing signal. Once a message is confirmed in a channel
+//! - **No REST.** A channel joined with `history: false` (servers that are Socket.IO only, as
+//!   in the ElizaOS messaging guide) goes live as soon as ROOM_JOINING is written and never asks
+//!   for history; its messages are confirmed by the emit's acknowledgement callback, and a
+//!   broadcast without an id gets a fresh one (and the arrival time) so that it is one message.
+//! - **Presence and typing.** `userJoined` / `userLeft` / `userTyping` are routed like
+//!   broadcasts and kept per channel (bounded; others' typing expires); the user's own typing is
+//!   throttled and ended after a pause or a send (see [`Session::typing`]). All of it is
+//!   forgotten with the connection.
+//! - **Thinking.** ElizaOS sends no typing signal for agents. Once a message is confirmed in a channel
 //!   with an agent, [`ElizaEvent::Thinking`] starts; an agent message, a stream chunk or error,
 //!   or `thinking_timeout` ends it.
 
