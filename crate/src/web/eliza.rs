@@ -186,10 +186,9 @@ impl Inner {
             let Ok(text) = serde_json::to_string(&(emit.event, emit.payload)) else { continue };
             // The callback slot carries the client message id as a tag: this client's sink
             // receives the answer as an `AckResponse` event and never calls it.
-            let ack = emit.ack_for.map(|id| JsAck {
-                callback: JsValue::from_str(&id).unchecked_into(),
-                with_error: false,
-            });
+            let ack = emit
+                .ack_for
+                .map(|id| JsAck { callback: JsValue::from_str(&id).unchecked_into(), with_error: false });
             let emit = Emit {
                 data: JsText::new(JsValue::from_str(&text)),
                 attachments: Vec::new(),
@@ -817,7 +816,8 @@ impl ElizaClient {
         &self,
         #[wasm_bindgen(js_name = channelId, unchecked_param_type = "string")] channel_id: JsValue,
     ) -> JsValue {
-        let users = channel_id.as_string().map(|c| self.inner.session.borrow().present(&c)).unwrap_or_default();
+        let users =
+            channel_id.as_string().map(|c| self.inner.session.borrow().present(&c)).unwrap_or_default();
         to_js(&users)
     }
 

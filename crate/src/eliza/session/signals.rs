@@ -69,7 +69,8 @@ impl Session {
         let Some(i) = self.channel_of(payload) else { return };
         let Some(user_id) = self.other_user(payload) else { return };
         let channel = &mut self.channels[i];
-        let changed = if present { channel.presence.add(&user_id) } else { channel.presence.remove(&user_id) };
+        let changed =
+            if present { channel.presence.add(&user_id) } else { channel.presence.remove(&user_id) };
         if !present && channel.typers.stop(&user_id) {
             let channel_id = channel.id.clone();
             self.events.push_back(ElizaEvent::Typing {
@@ -144,7 +145,8 @@ impl Session {
 
     fn emit_typing(&mut self, i: usize, signal: Option<TypingSignal>) {
         let Some(signal) = signal else { return };
-        let typing = payload::typing(&self.channels[i].id, &self.config.entity_id, signal == TypingSignal::Start);
+        let typing =
+            payload::typing(&self.channels[i].id, &self.config.entity_id, signal == TypingSignal::Start);
         self.emits.push_back(Emit { event: payload::TYPING_EVENT, payload: typing, ack_for: None });
     }
 }

@@ -179,7 +179,11 @@ impl Session {
             self.outbox.mark_sent(&client_id, now);
             let Some(entry) = self.outbox.get(&client_id) else { continue };
             let send = payload::send_message(entry, &self.channels[i], &self.sender());
-            self.emits.push_back(Emit { event: payload::EVENT_NAME, payload: send, ack_for: Some(client_id) });
+            self.emits.push_back(Emit {
+                event: payload::EVENT_NAME,
+                payload: send,
+                ack_for: Some(client_id),
+            });
         }
     }
 

@@ -73,8 +73,13 @@ impl Harness {
     }
 
     fn join_dm(&mut self) {
-        let options =
-            JoinOptions { channel_id: DM.into(), agent_id: Some(AGENT.into()), dm: true, since: None, history: true };
+        let options = JoinOptions {
+            channel_id: DM.into(),
+            agent_id: Some(AGENT.into()),
+            dm: true,
+            since: None,
+            history: true,
+        };
         self.session.join(self.now, options).unwrap();
     }
 

@@ -276,8 +276,11 @@ fn others_typing_ends_with_false_their_message_or_their_leaving() {
     assert_eq!(typing(&h.events()), [(PEER.to_owned(), true), (PEER.to_owned(), false)]);
 
     h.event("userTyping", json!({"userId": PEER, "roomId": GROUP, "isTyping": true}));
-    h.event("messageBroadcast", json!({"id": "m1", "senderId": PEER, "senderName": "Peer", "text": "yo",
-        "channelId": GROUP, "createdAt": 5}));
+    h.event(
+        "messageBroadcast",
+        json!({"id": "m1", "senderId": PEER, "senderName": "Peer", "text": "yo",
+        "channelId": GROUP, "createdAt": 5}),
+    );
     let events = h.events();
     assert_eq!(typing(&events), [(PEER.to_owned(), true), (PEER.to_owned(), false)]);
     assert_eq!(Harness::messages(&events).len(), 1);

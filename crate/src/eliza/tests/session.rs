@@ -378,8 +378,13 @@ fn first_sync_delivers_the_backlog_oldest_first_and_since_skips_known_messages()
     assert_eq!(texts, ["first", "second", "third"]);
 
     let mut h = Harness::new();
-    let options =
-        JoinOptions { channel_id: DM.into(), agent_id: Some(AGENT.into()), dm: true, since: Some(2_000), history: true };
+    let options = JoinOptions {
+        channel_id: DM.into(),
+        agent_id: Some(AGENT.into()),
+        dm: true,
+        since: Some(2_000),
+        history: true,
+    };
     h.session.join(h.now, options).unwrap();
     h.connect_and_sync(page);
     let texts: Vec<String> = Harness::messages(&h.events()).into_iter().map(|(m, _)| m.text).collect();
