@@ -133,11 +133,7 @@ impl OwnTyping {
     /// fast typist costs one emit per two seconds, and peers' expiry is kept fresh.
     pub(crate) fn input(&mut self, now: Instant, typing: bool) -> Option<TypingSignal> {
         match (*self, typing) {
-            (OwnTyping::Idle, false) => None,
-            (OwnTyping::Typing { .. }, false) => {
-                *self = OwnTyping::Idle;
-                Some(TypingSignal::Stop)
-            }
+            (_, false) => self.stop(),
             (OwnTyping::Typing { sent_at, .. }, true) if now < sent_at + TYPING_REPEAT => {
                 *self = OwnTyping::Typing { sent_at, pause_at: now + TYPING_PAUSE };
                 None
@@ -146,6 +142,14 @@ impl OwnTyping {
                 *self = OwnTyping::Typing { sent_at: now, pause_at: now + TYPING_PAUSE };
                 Some(TypingSignal::Start)
             }
+        }
+    }
+
+    /// The user stopped typing: `Stop` if `true` was the last thing sent.
+    pub(crate) fn stop(&mut self) -> Option<TypingSignal> {
+        match core::mem::take(self) {
+            OwnTyping::Typing { .. } => Some(TypingSignal::Stop),
+            OwnTyping::Idle => None,
         }
     }
 

@@ -154,6 +154,8 @@ impl Session {
     /// Its outbox entries stay and go out if the channel is joined again.
     pub fn leave(&mut self, channel_id: &str) -> bool {
         let Some(i) = self.find(channel_id) else { return false };
+        // Others would otherwise see the user typing until their expiry.
+        self.stop_own_typing(i);
         self.channels.remove(i);
         true
     }
@@ -185,7 +187,7 @@ impl Session {
             given => given,
         };
         // A sent message ends the typing it was the result of.
-        self.stop_own_typing(now, i);
+        self.stop_own_typing(i);
         self.outbox.push(OutboxEntry {
             client_message_id: client_message_id.clone(),
             channel_id: channel,

@@ -110,10 +110,10 @@ impl Session {
 
     // ---- shared steps ----
 
-    /// Ends the user's typing in channel `i` (a message was sent).
-    pub(super) fn stop_own_typing(&mut self, now: Instant, i: usize) {
+    /// Ends the user's typing in channel `i` (a message was sent, or the channel left).
+    pub(super) fn stop_own_typing(&mut self, i: usize) {
         if self.connected {
-            let signal = self.channels[i].own_typing.input(now, false);
+            let signal = self.channels[i].own_typing.stop();
             self.emit_typing(i, signal);
         }
     }

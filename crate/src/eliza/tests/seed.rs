@@ -220,6 +220,12 @@ fn sending_or_clearing_ends_own_typing_once() {
     h.session.typing(h.now, GROUP, false).unwrap();
     h.session.typing(h.now, GROUP, false).unwrap();
     assert_eq!(h.typing_emits(), [typing_payload(GROUP, true), typing_payload(GROUP, false)]);
+
+    h.session.typing(h.now, GROUP, true).unwrap();
+    h.typing_emits();
+    assert!(h.session.leave(GROUP));
+    assert_eq!(h.typing_emits(), [typing_payload(GROUP, false)], "leaving ends it too");
+    assert_eq!(h.session.poll_timeout(), Some(Instant::from_millis(31_000)), "only the ack is left");
 }
 
 #[test]
