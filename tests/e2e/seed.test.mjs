@@ -76,8 +76,10 @@ test("ElizaClient chats with a server without REST: join, send, reply, presence 
   await page.waitForFunction(() => window.events.some((e) => e.type === "message" && e.message.text === "echo: hello seed"));
   await page.waitForFunction((id) => window.events.some((e) => e.type === "ack" && e.clientMessageId === id), first);
   // A second exchange: whatever came for the first has arrived by the time its reply does.
-  await page.evaluate((room) => window.client.send(room, "again"), ROOM);
+  const second = await page.evaluate((room) => window.client.send(room, "again"), ROOM);
   await page.waitForFunction(() => window.events.some((e) => e.type === "message" && e.message.text === "echo: again"));
+  // The server broadcasts the reply before it answers the callback.
+  await page.waitForFunction((id) => window.events.some((e) => e.type === "ack" && e.clientMessageId === id), second);
   const chat = await page.evaluate(() => ({
     events: window.events.slice(),
     outbox: window.client.outbox(),
