@@ -45,6 +45,8 @@ const chatView = new ChatView({
     port.request(Request.RETRY, { agentId: state.agentId, clientMessageId }).catch(showChatNotice),
   onDiscard: (clientMessageId) =>
     port.request(Request.DISCARD, { agentId: state.agentId, clientMessageId }).catch(showChatNotice),
+  // Typing is a courtesy to others: failing to report it is not worth a notice.
+  onTyping: (isTyping) => port.request(Request.TYPING, { agentId: state.agentId, isTyping }).catch(() => {}),
 });
 
 const settingsView = new SettingsView({

@@ -123,6 +123,9 @@ const SUITES = {
   page: e2e("page.test.mjs", "library.test.mjs", "demo-server.test.mjs"),
   /** Markdown replies: the renderer alone, the demo page and the popup (Chromium, real ElizaOS). */
   markdown: e2e("markdown-page.test.mjs", "markdown.test.mjs"),
+  /** The seed document's server shape (no REST, presence, typing) from a page and the popup,
+   * and a real ElizaOS server ignoring typing. */
+  seed: e2e("seed.test.mjs", "seed-popup.test.mjs", "typing-eliza.test.mjs"),
 };
 
 async function main() {

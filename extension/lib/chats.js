@@ -35,6 +35,7 @@ export function entryFromMessage(m) {
     text: kept,
     createdAt: createdAt ?? Date.now(),
     senderName: m.senderName ?? "",
+    senderId: m.senderId ?? null,
     own: Boolean(m.own),
     fromAgent: Boolean(m.fromAgent),
     thought: m.thought ?? null,
@@ -185,6 +186,8 @@ export function repairChat(chat) {
 export function markDelivered(chat, clientMessageId, messageId) {
   const entry = chat.messages.find((m) => m.clientMessageId === clientMessageId);
   if (!entry) return false;
+  // A server that names no id of its own (acknowledgement callbacks): the client id stays.
+  messageId ||= entry.id;
   // The server's echo may already be there under its id: keep one entry.
   chat.messages = chat.messages.filter((m) => m === entry || m.id !== messageId);
   Object.assign(entry, { id: messageId, status: "delivered", error: null });

@@ -48,11 +48,20 @@ export function createClient(settings, { entityId, outbox, serverInfo }) {
     userName: settings.userName || "User",
     source: SOURCE,
     socket: SOCKET_OPTIONS,
+    rest: hasRestApi(settings),
     outbox,
     serverInfo,
     joinTimeout: JOIN_TIMEOUT_MS,
     messageAckTimeout: MESSAGE_ACK_TIMEOUT_MS,
   });
+}
+
+/** Settings saved before the "no REST API" option existed have the REST API. */
+export const hasRestApi = (settings) => settings.restApi !== false;
+
+/** The one "agent" of a server without the REST API: its room, under the name the user gave. */
+export function roomAgent(settings) {
+  return { id: settings.roomId, name: settings.agentName || "Agent", characterName: null, bio: null, status: "active" };
 }
 
 /**
@@ -65,10 +74,12 @@ export async function testConnection(settings, entityId) {
     serverUrl: settings.serverUrl,
     apiKey: keyFor(settings),
     entityId: entityId || undefined,
+    rest: hasRestApi(settings),
     socket: { ...SOCKET_OPTIONS, reconnection: false, autoConnect: false, timeout: TEST_TIMEOUT_MS },
   });
   try {
-    const agents = await probe.agents();
+    // Without the REST API the socket is all there is to test.
+    const agents = hasRestApi(settings) ? await probe.agents() : null;
     await new Promise((resolve, reject) => {
       const fail = (code, message) => reject(Object.assign(new Error(message), { code }));
       const timer = setTimeout(() => fail("TIMEOUT", "the server did not accept the connection in time"), TEST_TIMEOUT_MS);
@@ -85,6 +96,7 @@ export async function testConnection(settings, entityId) {
       });
       probe.connect();
     });
+    if (!agents) return { agents: null, active: null };
     return { agents: agents.length, active: agents.filter((a) => a.status === "active").length };
   } finally {
     probe.disconnect();

@@ -3,7 +3,7 @@
 import { ext } from "./browser.js";
 import { Code, Push, Request } from "./protocol.js";
 import { DEFAULT_SETTINGS, normalizeSettings } from "./settings.js";
-import { createClient, testConnection, wasmReady } from "./client.js";
+import { createClient, hasRestApi, roomAgent, testConnection, wasmReady } from "./client.js";
 import { showUnread } from "./badge.js";
 import * as storage from "./storage.js";
 import * as chats from "./chats.js";
@@ -40,6 +40,10 @@ export class Hub {
     this.thinking = new Map();
     /** agentId → Promise of the chat, while its DM channel is being opened */
     this.opening = new Map();
+    /** channelId → Set of user ids the server announced there (this connection only) */
+    this.present = new Map();
+    /** channelId → Set of user ids typing there now */
+    this.typing = new Map();
     this.connection = { state: "disconnected", attempt: 0, retryAt: null, error: null };
     this.ready = this.start();
   }
@@ -97,6 +101,8 @@ export class Hub {
       storage.saveServerInfo(origin, e.info);
     });
     on("error", (e) => this.notice(this.chatOfChannel(e.channelId)?.agentId ?? null, e.error));
+    on("presence", (e) => this.onSignal(this.present, e.channelId, e.userId, e.present));
+    on("typing", (e) => this.onSignal(this.typing, e.channelId, e.userId, e.isTyping));
     // The server forgets joins with the connection; the client re-joins after every reconnect.
     for (const chat of this.chats.values()) this.join(chat);
     this.onState(client.state);
@@ -122,13 +128,19 @@ export class Hub {
     this.client?.disconnect();
     this.client = null;
     this.joined.clear();
+    this.present.clear();
+    this.typing.clear();
   }
 
   join(chat) {
     if (!chat.channelId || this.joined.has(chat.channelId)) return;
     const since = chats.newestServerTime(chat);
+    // A server without the REST API has one room and no DM channels (nor history).
+    const options = hasRestApi(this.settings)
+      ? { agentId: chat.agentId, dm: true, ...(since !== undefined && { since }) }
+      : {};
     try {
-      this.client.join(chat.channelId, { agentId: chat.agentId, dm: true, ...(since !== undefined && { since }) });
+      this.client.join(chat.channelId, options);
       this.joined.add(chat.channelId);
     } catch (error) {
       // A stored chat the client refuses (say, a damaged id) must not keep the others offline;
@@ -186,6 +198,23 @@ export class Hub {
       if (fresh && !this.isViewed(chat.agentId)) this.addUnread(chat.agentId);
     }
     this.chatChanged(chat);
+  }
+
+  /** A presence or typing change: kept per channel, shown live (never stored). */
+  onSignal(table, channelId, userId, on) {
+    let users = table.get(channelId);
+    if (!users) table.set(channelId, (users = new Set()));
+    if (on) users.add(userId);
+    else users.delete(userId);
+    const chat = this.chatOfChannel(channelId);
+    if (chat) this.showChat(chat);
+  }
+
+  /** The name to show for a user of a chat: the agent's, one the user wrote under, or a short id. */
+  nameOf(chat, userId) {
+    if (userId === chat.agentId) return chat.agentName;
+    const written = chat.messages.findLast((m) => m.senderId === userId && m.senderName);
+    return written?.senderName ?? userId.slice(0, 8);
   }
 
   onStreamChunk(chat, { messageId, text }) {
@@ -272,6 +301,8 @@ export class Hub {
       channelId: chat.channelId,
       messages: chat.messages,
       thinking: this.thinking.get(chat.agentId) ?? false,
+      present: [...(this.present.get(chat.channelId) ?? [])].map((id) => this.nameOf(chat, id)),
+      typing: [...(this.typing.get(chat.channelId) ?? [])].map((id) => this.nameOf(chat, id)),
     };
   }
 
@@ -362,6 +393,11 @@ export class Hub {
       }
       case Request.SEND:
         return this.send(request.agentId, request.text);
+      case Request.TYPING: {
+        const chat = this.requireChat(request.agentId);
+        this.requireClient().typing(chat.channelId, request.isTyping === true);
+        return null;
+      }
       case Request.RETRY: {
         const chat = this.requireChat(request.agentId);
         this.requireClient().retry(request.clientMessageId);
@@ -391,7 +427,8 @@ export class Hub {
   }
 
   async refreshAgents() {
-    const agents = await this.requireClient().agents();
+    const client = this.requireClient();
+    const agents = hasRestApi(this.settings) ? await client.agents() : [roomAgent(this.settings)];
     this.agents = agents;
     storage.saveAgents(agents);
     for (const agent of agents) {
@@ -408,7 +445,8 @@ export class Hub {
   async saveSettings(input) {
     const { settings, error } = normalizeSettings(input);
     if (error) throw fail(Code.BAD_SETTINGS, error);
-    const serverChanged = !this.settings || this.settings.serverUrl !== settings.serverUrl;
+    const where = (s) => [s.serverUrl, hasRestApi(s), s.roomId].join(" ");
+    const serverChanged = !this.settings || where(this.settings) !== where(settings);
     this.disconnect();
     if (serverChanged) {
       // Chats, outbox and unread counts belong to the previous server.
@@ -426,7 +464,8 @@ export class Hub {
 
   async openChat(port, agentId, agentName) {
     let chat = this.chats.get(agentId);
-    if (!chat?.channelId) chat = await this.openDm(agentId, agentName);
+    if (!hasRestApi(this.settings)) chat = this.openRoom(agentId, agentName);
+    else if (!chat?.channelId) chat = await this.openDm(agentId, agentName);
     else this.join(chat);
     if (agentName && chat.agentName !== agentName) {
       chat.agentName = agentName;
@@ -458,6 +497,20 @@ export class Hub {
       this.opening.set(agentId, opening);
     }
     return opening;
+  }
+
+  /** Without the REST API the one "agent" is the configured room: its chat is that channel. */
+  openRoom(roomId, agentName) {
+    this.requireClient();
+    if (roomId !== this.settings.roomId) throw fail(Code.NO_CHAT, "This chat is not the configured room.");
+    let chat = this.chats.get(roomId);
+    if (!chat) {
+      chat = chats.newChat(roomId, agentName || this.settings.agentName || "Agent", roomId);
+      this.chats.set(roomId, chat);
+      storage.saveChat(chat);
+    }
+    this.join(chat);
+    return chat;
   }
 
   requireChat(agentId) {

@@ -15,6 +15,7 @@ export const Request = Object.freeze({
   OPEN_CHAT: "openChat", //          {agentId, agentName} → chat view
   CLOSE_CHAT: "closeChat", //        the popup shows no chat any more
   SEND: "send", //                   {agentId, text} → clientMessageId
+  TYPING: "typing", //               {agentId, isTyping}: the user typed (true) or cleared the input
   RETRY: "retry", //                 {agentId, clientMessageId}
   DISCARD: "discard", //             {agentId, clientMessageId}
   RECONNECT: "reconnect", //         try connecting now instead of waiting for the next attempt

@@ -6,7 +6,14 @@ export const DEFAULT_SETTINGS = Object.freeze({
   /** The origin the API key was entered for: it is never sent anywhere else. */
   apiKeyOrigin: "",
   userName: "",
+  /** false: a Socket.IO-only server (no ElizaOS REST API), chatting in one known room. */
+  restApi: true,
+  /** Without the REST API: the room (channel) id to chat in, and the name its agent goes by. */
+  roomId: "",
+  agentName: "",
 });
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Hosts the manifest grants up front; any other server needs an optional host permission. */
 const BUILT_IN_HOSTS = new Set(["localhost", "127.0.0.1"]);
@@ -28,12 +35,20 @@ export function normalizeSettings(input) {
     return { error: "The server address must start with http:// or https://" };
   }
   const apiKey = input?.apiKeyOrigin === url.origin ? String(input?.apiKey ?? "").trim() : "";
+  const restApi = input?.restApi !== false;
+  const roomId = String(input?.roomId ?? "").trim().toLowerCase();
+  if (!restApi && !UUID.test(roomId)) {
+    return { error: "Enter the room id to chat in (a UUID, e.g. 5eed0000-0000-4000-8000-000000000001)" };
+  }
   return {
     settings: {
       serverUrl: url.origin + url.pathname.replace(/\/+$/, ""),
       apiKey,
       apiKeyOrigin: apiKey ? url.origin : "",
       userName: String(input?.userName ?? "").trim().slice(0, 64),
+      restApi,
+      roomId: restApi ? "" : roomId,
+      agentName: restApi ? "" : String(input?.agentName ?? "").trim().slice(0, 64),
     },
   };
 }

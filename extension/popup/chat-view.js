@@ -4,9 +4,13 @@ import { dayKey, dayLabel, fullTimeOf, isoOf, timeOf } from "./format.js";
 import { renderAttachments, renderMarkdown } from "./markdown.js";
 
 export class ChatView {
-  /** onSend(text) → Promise; onRetry(clientMessageId); onDiscard(clientMessageId). */
-  constructor({ onSend, onRetry, onDiscard }) {
+  /**
+   * onSend(text) → Promise; onRetry(clientMessageId); onDiscard(clientMessageId);
+   * onTyping(isTyping): a keystroke (true) or an emptied input (false); the client throttles.
+   */
+  constructor({ onSend, onRetry, onDiscard, onTyping }) {
     this.onSend = onSend;
+    this.onTyping = onTyping;
     this.onRetry = onRetry;
     this.onDiscard = onDiscard;
     this.nodes = new Map();
@@ -25,7 +29,10 @@ export class ChatView {
         this.submit();
       }
     });
-    this.input.addEventListener("input", () => this.resizeInput());
+    this.input.addEventListener("input", () => {
+      this.resizeInput();
+      this.onTyping(this.input.value.trim() !== "");
+    });
   }
 
   /** Shows a chat: `chat` from the background, `agent` from the agent list (status, bio). */
@@ -76,6 +83,12 @@ export class ChatView {
     const thinking = this.chat.thinking && !this.chat.messages.some((m) => m.status === "streaming");
     $("thinking").hidden = !thinking;
     $("thinking-text").textContent = thinking ? `${name} is thinking…` : "";
+    const typing = this.chat.typing ?? [];
+    $("typing").hidden = typing.length === 0;
+    $("typing-text").textContent = typingLine(typing);
+    const present = this.chat.present ?? [];
+    $("presence").hidden = present.length === 0;
+    $("presence").textContent = present.length ? `Also here: ${present.join(", ")}` : "";
     if (atEnd) scroller.scrollTop = scroller.scrollHeight;
   }
 
@@ -157,4 +170,12 @@ export class ChatView {
   focus() {
     this.input.focus();
   }
+}
+
+/** "Echo is typing…", "Ann and Bob are typing…", "3 people are typing…". */
+function typingLine(names) {
+  if (names.length === 0) return "";
+  if (names.length === 1) return `${names[0]} is typing…`;
+  if (names.length === 2) return `${names[0]} and ${names[1]} are typing…`;
+  return `${names.length} people are typing…`;
 }

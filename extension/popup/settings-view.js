@@ -24,6 +24,7 @@ export class SettingsView {
       this.clearTextAccepted = null;
       $("api-key-cleared").hidden = true;
     });
+    $("no-rest").addEventListener("change", () => this.restChanged());
     $("toggle-key").addEventListener("click", () => {
       const show = $("api-key").type === "password";
       $("api-key").type = show ? "text" : "password";
@@ -41,6 +42,10 @@ export class SettingsView {
     this.clearTextAccepted = null;
     $("api-key-cleared").hidden = true;
     $("user-name").value = settings.userName;
+    $("no-rest").checked = settings.restApi === false;
+    $("room-id").value = settings.roomId ?? "";
+    $("agent-name").value = settings.agentName ?? "";
+    this.restChanged();
     $("entity-id").textContent = entityId ?? "";
     $("identity").hidden = !entityId;
     $("welcome").hidden = !welcome;
@@ -60,12 +65,19 @@ export class SettingsView {
     $("server-change-note").hidden = !this.savedUrl || !next || next === this.savedUrl;
   }
 
+  restChanged() {
+    $("room-fields").hidden = !$("no-rest").checked;
+  }
+
   read() {
     return {
       serverUrl: $("server-url").value,
       apiKey: $("api-key").value,
       apiKeyOrigin: this.keyOrigin,
       userName: $("user-name").value,
+      restApi: !$("no-rest").checked,
+      roomId: $("room-id").value,
+      agentName: $("agent-name").value,
     };
   }
 
@@ -74,7 +86,7 @@ export class SettingsView {
     const { settings, error } = normalizeSettings(this.read());
     if (error) {
       this.result("error", error);
-      $("server-url").focus();
+      (error.startsWith("Enter the room") ? $("room-id") : $("server-url")).focus();
       return;
     }
     if (settings.apiKey && keyTravelsInClear(settings.serverUrl) && this.clearTextAccepted !== settings.serverUrl) {
@@ -99,6 +111,10 @@ export class SettingsView {
         }
         if (action === "test") {
           const { agents, active } = await this.onTest(settings);
+          if (agents === null) {
+            this.result("ok", "Connected (Socket.IO only).");
+            return;
+          }
           const inactive = agents - active;
           const detail = inactive ? ` (${active} active, ${inactive} inactive)` : "";
           this.result("ok", `Connected: ${plural(agents, "agent")}${detail}.`);

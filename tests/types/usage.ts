@@ -54,4 +54,19 @@ export async function eliza(): Promise<void> {
   client.on("state", (s) => s.nonexistent);
   // @ts-expect-error: options are typed
   new ElizaClient({ serverUrl: 3000 });
+
+  // A server without the REST API: presence and typing.
+  const seed = new ElizaClient({ serverUrl: "http://localhost:3000", rest: false });
+  const room = "5eed0000-0000-4000-8000-000000000001";
+  seed.join(room, { history: false });
+  seed.onChannel(room, "presence", (e) => console.log(e.userId, e.present));
+  seed.onChannel(room, "typing", (e) => console.log(e.userId, e.isTyping));
+  seed.typing(room, true);
+  const present: string[] = seed.present(room);
+  const typers: string[] = seed.typingUsers(room);
+  console.log(present, typers);
+  // @ts-expect-error: typing payloads are typed
+  seed.on("typing", (e) => e.active);
+  // @ts-expect-error: isTyping is a boolean
+  seed.typing(room, "yes");
 }

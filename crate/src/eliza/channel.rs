@@ -3,6 +3,7 @@
 use core::time::Duration;
 
 use super::message::MessageContext;
+use super::presence::{OwnTyping, Presence, Typers};
 use super::seen::SeenWindow;
 use super::stream::Streams;
 use crate::backoff::Backoff;
@@ -56,10 +57,25 @@ pub(crate) struct Channel {
     pub(crate) streams: Streams,
     /// An agent reply is expected until this instant.
     pub(crate) thinking_until: Option<Instant>,
+    /// History is fetched after each join (false for servers without the REST API: the
+    /// channel goes live as soon as the join is written).
+    pub(crate) fetch_history: bool,
+    /// Other users the server announced here (`userJoined` / `userLeft`).
+    pub(crate) presence: Presence,
+    /// Other users typing here (`userTyping`).
+    pub(crate) typers: Typers,
+    /// Whether the user is typing here, as told to the server.
+    pub(crate) own_typing: OwnTyping,
 }
 
 impl Channel {
-    pub(crate) fn new(id: String, agent_id: Option<String>, dm: bool, since: Option<i64>) -> Self {
+    pub(crate) fn new(
+        id: String,
+        agent_id: Option<String>,
+        dm: bool,
+        since: Option<i64>,
+        fetch_history: bool,
+    ) -> Self {
         Channel {
             id,
             agent_id,
@@ -72,6 +88,10 @@ impl Channel {
             seen: SeenWindow::since(since),
             streams: Streams::default(),
             thinking_until: None,
+            fetch_history,
+            presence: Presence::default(),
+            typers: Typers::default(),
+            own_typing: OwnTyping::default(),
         }
     }
 
@@ -90,6 +110,9 @@ impl Channel {
             Phase::RetryWait { until } => Some(until),
             _ => None,
         };
-        [phase, self.thinking_until].into_iter().flatten().min()
+        [phase, self.thinking_until, self.typers.next_expiry(), self.own_typing.next_timeout()]
+            .into_iter()
+            .flatten()
+            .min()
     }
 }

@@ -17,6 +17,9 @@ pub enum AckVia {
     Echo,
     /// Found in channel history after a reconnect (the live confirmation was lost).
     History,
+    /// The server answered the Socket.IO acknowledgement callback of the SEND_MESSAGE emit
+    /// (servers in the shape of the seed document, which neither echo nor send `messageAck`).
+    Callback,
 }
 
 /// Something for the user. Serializes as `{type: "message", …}` with camelCase fields.
@@ -101,6 +104,27 @@ pub enum ElizaEvent {
         /// Whether it is thinking now.
         active: bool,
     },
+    /// Another user joined (`present: true`) or left a channel (`userJoined` / `userLeft`).
+    /// Presence is what the server announced since the connection began: it is forgotten
+    /// (with `present: false` events) when the connection drops.
+    Presence {
+        /// The channel.
+        channel_id: String,
+        /// Who.
+        user_id: String,
+        /// Whether the user is in the channel now.
+        present: bool,
+    },
+    /// Another user started or stopped typing in a channel (`userTyping`). A `true` not
+    /// followed by `false` or a newer `true` ends by itself after a few seconds.
+    Typing {
+        /// The channel.
+        channel_id: String,
+        /// Who.
+        user_id: String,
+        /// Whether the user is typing now.
+        is_typing: bool,
+    },
     /// A message was deleted on the server.
     MessageDeleted {
         /// The channel.
@@ -152,6 +176,19 @@ pub enum ElizaEvent {
     /// The outbox changed: persist [`super::Session::outbox`] now. Comes after the events of
     /// the same step.
     OutboxChanged,
+}
+
+/// A Socket.IO event for the driver to emit at once (see [`super::Session::poll_emit`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Emit {
+    /// The event name: [`super::EVENT_NAME`] for joins and messages, [`super::TYPING_EVENT`].
+    pub event: &'static str,
+    /// Its one argument.
+    pub payload: Value,
+    /// For a SEND_MESSAGE: its client message id. The driver asks the server for an
+    /// acknowledgement callback and reports the answer with
+    /// [`super::Session::handle_emit_ack`]; servers that do not answer it simply never do.
+    pub ack_for: Option<String>,
 }
 
 /// A page of channel history the session needs: fetch

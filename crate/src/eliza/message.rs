@@ -92,6 +92,11 @@ impl ChatMessage {
             own: false,
         };
         context.classify(&mut message);
+        // Only agent replies are broadcast without a sender (the seed document's server sends
+        // the runtime's answer as `{senderName, text}`); a user's message always names one.
+        if payload.get("senderId").is_none_or(Value::is_null) {
+            message.from_agent = true;
+        }
         Some(message)
     }
 

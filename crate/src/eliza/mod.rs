@@ -25,10 +25,11 @@
 //! [`Session::handle_message_server`]: a 404 means a release before 1.7 and the default id),
 //! then calls `handle_connected`. After any command or input, a driver:
 //!
-//! 1. drains [`Session::poll_emit`] and emits each payload as Socket.IO event `"message"` at
-//!    once. If the socket is not connected, it drops the payload: the session re-sends what
-//!    matters after the next connect, and a payload buffered by the socket layer would reach
-//!    the server a second time;
+//! 1. drains [`Session::poll_emit`] and emits each [`Emit`] (event `"message"` for joins and
+//!    messages, `"typing"`) at once, asking for an acknowledgement callback when `ack_for` is set
+//!    and reporting the answer with [`Session::handle_emit_ack`]. If the socket is not
+//!    connected, it drops the payload: the session re-sends what matters after the next
+//!    connect, and a payload buffered by the socket layer would reach the server a second time;
 //! 2. drains [`Session::poll_history_request`]: fetches
 //!    [`rest::channel_messages_url`] under the request's `path`, parses with [`rest::parse_history`] (context from
 //!    [`Session::message_context`]) — or builds [`ElizaError::Network`] — and later calls
@@ -73,7 +74,15 @@
 //!   not. A confirmation arriving after a failure still wins. Outbox times (`createdAt`,
 //!   `lastSentAt`) are the driver's clock: with [`crate::time::MonotonicClock`] over
 //!   `Date.now()` they are Unix milliseconds.
-//! - **Thinking.** The server sends no typing signal. Once a message is confirmed in a channel
+//! - **No REST.** A channel joined with `history: false` (servers that are Socket.IO only, as
+//!   in the ElizaOS messaging guide) goes live as soon as ROOM_JOINING is written and never asks
+//!   for history; its messages are confirmed by the emit's acknowledgement callback, and a
+//!   broadcast without an id gets a fresh one (and the arrival time) so that it is one message.
+//! - **Presence and typing.** `userJoined` / `userLeft` / `userTyping` are routed like
+//!   broadcasts and kept per channel (bounded; others' typing expires); the user's own typing is
+//!   throttled and ended after a pause or a send (see [`Session::typing`]). All of it is
+//!   forgotten with the connection.
+//! - **Thinking.** ElizaOS sends no typing signal for agents. Once a message is confirmed in a channel
 //!   with an agent, [`ElizaEvent::Thinking`] starts; an agent message, a stream chunk or error,
 //!   `messageComplete` (1.2 – 1.4) or `thinking_timeout` ends it.
 
@@ -86,6 +95,7 @@ mod ids;
 mod message;
 mod outbox;
 mod payload;
+mod presence;
 pub mod rest;
 mod seen;
 mod session;
@@ -96,8 +106,8 @@ mod tests;
 
 pub use era::{Era, HistoryPath, ServerIdSource, ServerInfo, DEFAULT_MESSAGE_SERVER_ID};
 pub use error::ElizaError;
-pub use event::{AckVia, ElizaEvent, HistoryRequest};
+pub use event::{AckVia, ElizaEvent, Emit, HistoryRequest};
 pub use message::{ChatMessage, MessageContext};
 pub use outbox::{OutboxEntry, OutboxState, MAX_TEXT_BYTES};
-pub use payload::{EVENT_NAME, ROOM_JOINING, SEND_MESSAGE};
+pub use payload::{EVENT_NAME, ROOM_JOINING, SEND_MESSAGE, TYPING_EVENT};
 pub use session::{JoinOptions, SendOptions, Session, SessionConfig};

@@ -1,7 +1,7 @@
 //! The two messages a client sends, as the server reads them.
 //!
 //! Both travel on the Socket.IO event `message` as `{type, payload}`, `type` being the NUMBER 1
-//! or 2 (the server ignores the string `"2"`).
+//! or 2 (the server ignores the string `"2"`). The typing signal has an event of its own.
 
 use serde_json::{json, Map, Value};
 
@@ -15,6 +15,14 @@ pub const SEND_MESSAGE: u8 = 2;
 
 /// The Socket.IO event name every payload goes out on.
 pub const EVENT_NAME: &str = "message";
+
+/// The event that tells others the user is typing (the seed document's shape).
+pub const TYPING_EVENT: &str = "typing";
+
+/// `typing {channelId, roomId, userId, isTyping}`: both ids, for servers reading either.
+pub(crate) fn typing(channel_id: &str, entity_id: &str, is_typing: bool) -> Value {
+    json!({"channelId": channel_id, "roomId": channel_id, "userId": entity_id, "isTyping": is_typing})
+}
 
 /// ROOM_JOINING for `channel`. `roomId` repeats `channelId` for servers that read only that.
 pub(crate) fn room_joining(channel: &Channel, entity_id: &str, message_server_id: &str) -> Value {

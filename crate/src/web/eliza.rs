@@ -28,7 +28,7 @@ use super::glue::{self, Listeners};
 use super::manager::{parse_url, random_seed};
 use super::options;
 use super::timer::Timer;
-use super::wire::{Js, JsText};
+use super::wire::{Js, JsAck, JsText};
 
 #[wasm_bindgen]
 extern "C" {
@@ -75,6 +75,11 @@ struct ErrorInfo {
 struct Inner {
     base_url: String,
     api_key: Option<String>,
+    /// The server has the ElizaOS REST API (`rest: false`: Socket.IO only, as in the seed
+    /// document's server): no message-server lookup, and joins fetch no history by default.
+    rest: bool,
+    /// How long the socket layer keeps a SEND_MESSAGE's acknowledgement callback pending.
+    send_ack_timeout: core::time::Duration,
     driver: Rc<Driver>,
     socket: SocketId,
     session: RefCell<Session>,
@@ -124,6 +129,17 @@ fn get_str(obj: &JsValue, key: &str) -> Result<Option<String>, JsValue> {
     v.as_string().map(Some).ok_or_else(|| invalid(format!("{key} must be a string")))
 }
 
+fn get_bool(obj: &JsValue, key: &str) -> Result<Option<bool>, JsValue> {
+    if !obj.is_object() {
+        return Ok(None);
+    }
+    let v = js_sys::Reflect::get(obj, &key.into()).unwrap_or(JsValue::UNDEFINED);
+    if v.is_undefined() || v.is_null() {
+        return Ok(None);
+    }
+    v.as_bool().map(Some).ok_or_else(|| invalid(format!("{key} must be a boolean")))
+}
+
 fn get_f64(obj: &JsValue, key: &str) -> Result<Option<f64>, JsValue> {
     if !obj.is_object() {
         return Ok(None);
@@ -166,14 +182,19 @@ impl Inner {
     fn flush_requests(self: &Rc<Self>) {
         loop {
             let emit = self.session.borrow_mut().poll_emit();
-            let Some(payload) = emit else { break };
+            let Some(emit) = emit else { break };
             // The session re-sends after reconnecting: never let the socket keep a copy.
-            let Ok(text) = serde_json::to_string(&(crate::eliza::EVENT_NAME, payload)) else { continue };
+            let Ok(text) = serde_json::to_string(&(emit.event, emit.payload)) else { continue };
+            // The callback slot carries the client message id as a tag: this client's sink
+            // receives the answer as an `AckResponse` event and never calls it.
+            let ack = emit
+                .ack_for
+                .map(|id| JsAck { callback: JsValue::from_str(&id).unchecked_into(), with_error: false });
             let emit = Emit {
                 data: JsText::new(JsValue::from_str(&text)),
                 attachments: Vec::new(),
-                ack: None,
-                timeout: None,
+                timeout: ack.as_ref().map(|_| self.send_ack_timeout),
+                ack,
                 volatile: false,
                 session_only: true,
             };
@@ -242,6 +263,8 @@ impl Inner {
             | ElizaEvent::ChannelCleared { channel_id }
             | ElizaEvent::ChannelDeleted { channel_id }
             | ElizaEvent::Complete { channel_id }
+            | ElizaEvent::Presence { channel_id, .. }
+            | ElizaEvent::Typing { channel_id, .. }
             | ElizaEvent::Control { channel_id, .. } => Some(channel_id.clone()),
             ElizaEvent::Message { message, .. } => Some(message.channel_id.clone()),
             ElizaEvent::Error { channel_id, .. } => channel_id.clone(),
@@ -276,7 +299,7 @@ impl Inner {
     /// The socket joined: find out the message server id if not known yet (a 404 means a
     /// release before 1.7 and the default id), then let the session re-join.
     fn on_connected(self: &Rc<Self>) {
-        if !self.session.borrow().needs_server_probe() {
+        if !self.rest || !self.session.borrow().needs_server_probe() {
             let now = self.now();
             self.session.borrow_mut().handle_connected(now);
             return self.pump();
@@ -341,6 +364,18 @@ impl Inner {
                     }
                 }
             }
+            Event::AckResponse { ack, result: Ok((data, _)), .. } => {
+                // The answer to a SEND_MESSAGE's callback (see `flush_requests`); a timeout or
+                // disconnect is left to the session's own acknowledgement timeout.
+                let Some(client_message_id) = JsValue::from(ack.callback).as_string() else { return };
+                let reply = match serde_json::from_str(&data.text()) {
+                    Ok(serde_json::Value::Array(mut args)) if !args.is_empty() => args.swap_remove(0),
+                    _ => serde_json::Value::Null,
+                };
+                let now = self.now();
+                self.session.borrow_mut().handle_emit_ack(now, &client_message_id, &reply);
+                self.pump();
+            }
             _ => {}
         }
         self.update_state();
@@ -385,6 +420,7 @@ impl ElizaClient {
         let target = parse_url(Some(&server)).map_err(|e| super::error::to_js(&e))?;
         let base_url = server.trim_end_matches('/').to_owned();
         let api_key = get_str(opts, "apiKey")?.filter(|k| !k.is_empty());
+        let rest = get_bool(opts, "rest")?.unwrap_or(true);
         let entity_id = match get_str(opts, "entityId")? {
             Some(id) => id,
             None => glue::random_uuid(),
@@ -413,6 +449,7 @@ impl ElizaClient {
         if let Some(ms) = get_f64(opts, "joinTimeout")? {
             config.join_timeout = core::time::Duration::from_millis(ms.max(0.0) as u64);
         }
+        let send_ack_timeout = config.ack_timeout;
         let seed = random_seed();
         let mut session = Session::new(config, seed).map_err(|e| to_js_error(&e))?;
         if opts.is_object() {
@@ -449,6 +486,8 @@ impl ElizaClient {
             Inner {
                 base_url,
                 api_key,
+                rest,
+                send_ack_timeout,
                 driver: driver.clone(),
                 socket,
                 session: RefCell::new(session),
@@ -652,6 +691,7 @@ impl ElizaClient {
                 agent_id: Some(agent_id),
                 dm: true,
                 since: since.map(|s| s as i64),
+                history: true,
             };
             let now = inner.now();
             let joined = inner.session.borrow_mut().join(now, join);
@@ -715,6 +755,7 @@ impl ElizaClient {
             agent_id: get_str(&opts, "agentId")?,
             dm,
             since: get_f64(&opts, "since")?.map(|s| s as i64),
+            history: get_bool(&opts, "history")?.unwrap_or(self.inner.rest),
         };
         let now = self.inner.now();
         let result = self.inner.session.borrow_mut().join(now, join);
@@ -808,5 +849,43 @@ impl ElizaClient {
         #[wasm_bindgen(js_name = channelId, unchecked_param_type = "string")] channel_id: JsValue,
     ) -> bool {
         channel_id.as_string().is_some_and(|c| self.inner.session.borrow().is_thinking(&c))
+    }
+
+    /// Tells the channel that the user is typing (`true`, on every keystroke) or stopped
+    /// (`false`). Throttled: see the README.
+    pub fn typing(
+        &self,
+        #[wasm_bindgen(js_name = channelId, unchecked_param_type = "string")] channel_id: JsValue,
+        #[wasm_bindgen(js_name = isTyping, unchecked_param_type = "boolean")] is_typing: JsValue,
+    ) -> Result<(), JsValue> {
+        let channel_id = string_arg("channelId", &channel_id)?;
+        let is_typing = is_typing.as_bool().ok_or_else(|| invalid("isTyping must be a boolean"))?;
+        let now = self.inner.now();
+        let result = self.inner.session.borrow_mut().typing(now, &channel_id, is_typing);
+        self.inner.pump();
+        result.map_err(|e| to_js_error(&e))
+    }
+
+    /// The other users the server announced in a channel (`userJoined`, not yet `userLeft`)
+    /// during this connection.
+    #[wasm_bindgen(unchecked_return_type = "string[]")]
+    pub fn present(
+        &self,
+        #[wasm_bindgen(js_name = channelId, unchecked_param_type = "string")] channel_id: JsValue,
+    ) -> JsValue {
+        let users =
+            channel_id.as_string().map(|c| self.inner.session.borrow().present(&c)).unwrap_or_default();
+        to_js(&users)
+    }
+
+    /// The other users typing in a channel now.
+    #[wasm_bindgen(js_name = typingUsers, unchecked_return_type = "string[]")]
+    pub fn typing_users(
+        &self,
+        #[wasm_bindgen(js_name = channelId, unchecked_param_type = "string")] channel_id: JsValue,
+    ) -> JsValue {
+        let users =
+            channel_id.as_string().map(|c| self.inner.session.borrow().typing_users(&c)).unwrap_or_default();
+        to_js(&users)
     }
 }

@@ -29,6 +29,10 @@ export interface ElizaClientOptions {
   /** What an earlier client learnt about this server (`client.serverInfo`, or the `serverInfo`
    * event), kept per server: it is not probed again. */
   serverInfo?: ServerInfo;
+  /** `false` for a server without the ElizaOS REST API (Socket.IO only, like the seed document's
+   * server): no REST request is made on connect, and `join()` fetches no history unless told to.
+   * Default `true`. */
+  rest?: boolean;
   /** Unconfirmed messages saved from `client.outbox()` before a restart: checked against the
    * server's history and sent if it does not have them. */
   outbox?: OutboxEntry[];
@@ -48,6 +52,9 @@ export interface JoinOptions {
   dm?: boolean;
   /** `createdAt` of the newest message the user already has. */
   since?: number;
+  /** Fetch history after each (re)join and before sending. Default: the client's `rest` option.
+   * Without it the channel goes live as soon as the join is written. */
+  history?: boolean;
 }
 
 /** Options of `history()`. */
@@ -164,7 +171,7 @@ export interface ElizaEvents {
   /** A message to show, or a newer version of one already shown (same `id`: replace it). */
   message: (e: { type: "message"; message: ChatMessage; fromHistory: boolean }) => void;
   /** The server has one of the user's messages: it is no longer pending. */
-  ack: (e: { type: "ack"; channelId: string; clientMessageId: string; messageId: string; via: "ack" | "echo" | "history"; status: string | null }) => void;
+  ack: (e: { type: "ack"; channelId: string; clientMessageId: string; messageId: string; via: "ack" | "echo" | "history" | "callback"; status: string | null }) => void;
   /** A message was not delivered; it stays in the outbox for `retry`/`discard`. `error.code`:
    * `SERVER_ERROR` (refused), `TIMEOUT` (no confirmation within `messageAckTimeout`),
    * `JOIN_TIMEOUT` (no confirmation, and the server never confirmed joining the channel either),
@@ -182,6 +189,12 @@ export interface ElizaEvents {
   channelDeleted: (e: { type: "channelDeleted"; channelId: string }) => void;
   complete: (e: { type: "complete"; channelId: string }) => void;
   control: (e: { type: "control"; channelId: string; action: string | null; payload: unknown }) => void;
+  /** Another user joined (`present`) or left the channel (`userJoined` / `userLeft`). Forgotten with
+   * the connection (`present: false` for everyone when it drops). */
+  presence: (e: { type: "presence"; channelId: string; userId: string; present: boolean }) => void;
+  /** Another user started or stopped typing (`userTyping`); a `true` without a follow-up ends by
+   * itself after 6 s. The user's own id is never reported. */
+  typing: (e: { type: "typing"; channelId: string; userId: string; isTyping: boolean }) => void;
   /** Not tied to one message: `JOIN_TIMEOUT` (once per connection and channel; the channel goes
    * on anyway), `HISTORY_UNAVAILABLE` (after 3 failed fetches; the channel goes live anyway),
    * a `messageError` with nothing in flight, … */

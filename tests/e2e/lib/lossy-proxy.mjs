@@ -95,11 +95,15 @@ function parseFrame(buf) {
   return { length: offset + len, text: opcode === 1 ? payload.toString("utf8") : "" };
 }
 
-/** Engine.IO message (4) + Socket.IO event (2): ["message", {type: 2, …}] is a SEND_MESSAGE. */
+/**
+ * Engine.IO message (4) + Socket.IO event (2), with or without an acknowledgement id:
+ * ["message", {type: 2, …}] is a SEND_MESSAGE.
+ */
 function isSendMessage(text) {
-  if (!text.startsWith("42[")) return false;
+  const header = /^42\d*\[/.exec(text);
+  if (!header) return false;
   try {
-    const [name, body] = JSON.parse(text.slice(2));
+    const [name, body] = JSON.parse(text.slice(header[0].length - 1));
     return name === "message" && body?.type === 2;
   } catch {
     return false;

@@ -29,6 +29,9 @@ impl Session {
             "channel_joined" | "room_joined" => self.on_joined(payload),
             // Sent after connect by 1.7 only.
             "authenticated" => self.learn(ServerInfo::learn_authenticated),
+            "userJoined" => self.on_presence(payload, true),
+            "userLeft" => self.on_presence(payload, false),
+            "userTyping" => self.on_user_typing(now, payload),
             "messageComplete" => {
                 // Sent by 1.2 – 1.4 only: part of telling releases apart.
                 self.complete_due = None;
@@ -76,7 +79,7 @@ impl Session {
 
     /// The joined channel a payload is about: `channelId ?? roomId` (agent replies carry only
     /// `roomId`). A payload naming another channel never falls through to this one.
-    fn channel_of(&self, payload: &Value) -> Option<usize> {
+    pub(super) fn channel_of(&self, payload: &Value) -> Option<usize> {
         let named = match payload.get("channelId") {
             None | Some(Value::Null) => payload.get("roomId")?,
             Some(id) => id,
@@ -96,6 +99,14 @@ impl Session {
         }
         let Some(i) = self.channel_of(payload) else { return };
         let context = self.channels[i].context(&self.config.entity_id);
+        let named;
+        let payload = match self.name_bare_broadcast(now, payload) {
+            Some(completed) => {
+                named = completed;
+                &named
+            }
+            None => payload,
+        };
         match ChatMessage::from_broadcast(payload, &context) {
             Some(message) if self.channels[i].seen.is_new(&message) => {
                 if message.from_agent && self.server.era == Era::Before1_6_5 {
@@ -109,6 +120,24 @@ impl Session {
                 error: ElizaError::BadResponse("messageBroadcast without a message id".into()),
             }),
         }
+    }
+
+    /// A broadcast in the seed document's shape (`{roomId, channelId, senderName, text}`: no
+    /// `id`, `senderId` or `createdAt`) completed with a fresh id and the arrival time, so that
+    /// it is one distinct message like any other. `None` when it needs nothing (or has no text:
+    /// then it stays an error).
+    fn name_bare_broadcast(&mut self, now: Instant, payload: &Value) -> Option<Value> {
+        if payload.get("id").is_some_and(|id| !id.is_null()) || str_at(payload, "text").is_none() {
+            return None;
+        }
+        let mut completed = payload.clone();
+        let object = completed.as_object_mut()?;
+        object.insert("id".into(), ids::new_v4(&mut self.rng).into());
+        if object.get("createdAt").is_none_or(Value::is_null) {
+            let at = i64::try_from(now.as_millis()).unwrap_or(i64::MAX);
+            object.insert("createdAt".into(), at.into());
+        }
+        Some(completed)
     }
 
     fn on_ack(&mut self, now: Instant, payload: &Value) {

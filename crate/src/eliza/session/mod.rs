@@ -2,6 +2,7 @@
 
 mod inbound;
 mod options;
+mod signals;
 mod sync;
 
 use std::collections::VecDeque;
@@ -11,7 +12,7 @@ use serde_json::Value;
 use super::channel::{Channel, Phase};
 use super::era::{HistoryPath, ServerIdSource, ServerInfo};
 use super::error::ElizaError;
-use super::event::{ElizaEvent, HistoryRequest};
+use super::event::{ElizaEvent, Emit, HistoryRequest};
 use super::ids;
 use super::message::MessageContext;
 use super::outbox::{check_extras, check_text, Outbox, OutboxEntry, OutboxState};
@@ -41,7 +42,7 @@ pub struct Session {
     channels: Vec<Channel>,
     outbox: Outbox,
     next_request: u64,
-    emits: VecDeque<Value>,
+    emits: VecDeque<Emit>,
     history_requests: VecDeque<HistoryRequest>,
     events: VecDeque<ElizaEvent>,
 }
@@ -183,13 +184,14 @@ impl Session {
             let channel = &mut self.channels[i];
             channel.agent_id = agent_id;
             channel.dm = options.dm;
+            channel.fetch_history = options.history;
             if self.connected {
                 // Tells the server the new agent; the channel's sync is unaffected.
                 self.emit_join(i);
             }
             return Ok(());
         }
-        self.channels.push(Channel::new(id, agent_id, options.dm, options.since));
+        self.channels.push(Channel::new(id, agent_id, options.dm, options.since, options.history));
         if self.connected {
             self.start_join(now, self.channels.len() - 1);
         }
@@ -201,6 +203,8 @@ impl Session {
     /// Its outbox entries stay and go out if the channel is joined again.
     pub fn leave(&mut self, channel_id: &str) -> bool {
         let Some(i) = self.find(channel_id) else { return false };
+        // Others would otherwise see the user typing until their expiry.
+        self.stop_own_typing(i);
         self.channels.remove(i);
         true
     }
@@ -231,6 +235,8 @@ impl Session {
             Value::Null => Value::Array(Vec::new()),
             given => given,
         };
+        // A sent message ends the typing it was the result of.
+        self.stop_own_typing(i);
         self.outbox.push(OutboxEntry {
             client_message_id: client_message_id.clone(),
             channel_id: channel,
@@ -290,11 +296,11 @@ impl Session {
 
     // ---- polls ----
 
-    /// The next payload to emit as Socket.IO event [`super::EVENT_NAME`] (`"message"`).
+    /// The next Socket.IO event to emit (`emit.event`, with `emit.payload` as its argument).
     /// Emit it at once; if the socket is not connected, drop it (the session re-sends what
     /// matters after the next connect): never let the socket layer buffer it.
     #[must_use = "the driver must emit every payload"]
-    pub fn poll_emit(&mut self) -> Option<Value> {
+    pub fn poll_emit(&mut self) -> Option<Emit> {
         self.emits.pop_front()
     }
 
@@ -324,7 +330,7 @@ impl Session {
     // ---- timers ----
 
     /// Runs whatever is due at `now`: join and history retries, acknowledgement and thinking
-    /// timeouts.
+    /// timeouts, the end of the user's typing after a pause, others' typing expiring.
     pub fn handle_timeout(&mut self, now: Instant) {
         if self.complete_due.is_some_and(|at| at <= now) {
             self.complete_due = None;
@@ -339,6 +345,7 @@ impl Session {
             if self.channels[i].thinking_until.is_some_and(|at| at <= now) {
                 self.stop_thinking(i);
             }
+            self.signal_timeouts(now, i);
         }
         let timeout = self.config.ack_timeout.as_millis();
         for id in self.outbox.overdue(now, self.ack_timeout_ms()) {

@@ -57,7 +57,7 @@ impl SessionConfig {
 }
 
 /// A channel to join.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct JoinOptions {
     /// The channel (a UUID; for a DM, the id `GET /api/messaging/dm-channel` returned).
     pub channel_id: String,
@@ -69,6 +69,17 @@ pub struct JoinOptions {
     /// at or before it is not delivered again. `None`: the user has nothing, so the first
     /// history check delivers the latest page as the backlog.
     pub since: Option<i64>,
+    /// Whether to fetch history after each join (default). `false` for servers without the
+    /// REST API: the channel goes live as soon as the join is written, and a message whose
+    /// confirmation was lost by a disconnect is sent again, since nothing can tell whether the
+    /// server has it.
+    pub history: bool,
+}
+
+impl Default for JoinOptions {
+    fn default() -> Self {
+        JoinOptions { channel_id: String::new(), agent_id: None, dm: false, since: None, history: true }
+    }
 }
 
 /// Optional parts of a message.

@@ -5,7 +5,7 @@ use super::Session;
 use crate::eliza::channel::{Phase, HISTORY_ATTEMPTS};
 use crate::eliza::era::HistoryPath;
 use crate::eliza::error::ElizaError;
-use crate::eliza::event::{AckVia, ElizaEvent, HistoryRequest};
+use crate::eliza::event::{AckVia, ElizaEvent, Emit, HistoryRequest};
 use crate::eliza::message::ChatMessage;
 use crate::eliza::outbox::MAX_WRITES;
 use crate::eliza::payload;
@@ -27,8 +27,9 @@ impl Session {
         self.connected = false;
         self.emits.clear();
         self.history_requests.clear();
-        for channel in &mut self.channels {
-            channel.phase = Phase::Offline;
+        for i in 0..self.channels.len() {
+            self.channels[i].phase = Phase::Offline;
+            self.forget_signals(i);
         }
         self.outbox.requeue_in_flight();
     }
@@ -164,17 +165,23 @@ impl Session {
     pub(super) fn start_join(&mut self, now: Instant, i: usize) {
         self.emit_join(i);
         let channel = &mut self.channels[i];
-        channel.phase = Phase::Joining { deadline: now + self.config.join_timeout };
         channel.join_confirmed = false;
         channel.history_failures = 0;
         channel.history_unavailable = false;
         channel.history_backoff.reset();
+        if channel.fetch_history {
+            channel.phase = Phase::Joining { deadline: now + self.config.join_timeout };
+        } else {
+            // Nothing to wait for: the join is written before anything sent after it.
+            channel.phase = Phase::Live;
+            self.flush(now, i);
+        }
     }
 
     pub(super) fn emit_join(&mut self, i: usize) {
         let server_id = &self.server_info().message_server_id;
         let join = payload::room_joining(&self.channels[i], &self.config.entity_id, server_id);
-        self.emits.push_back(join);
+        self.emits.push_back(Emit { event: payload::EVENT_NAME, payload: join, ack_for: None });
     }
 
     /// Asks the driver for the newest history page of channel `i`.
@@ -206,7 +213,8 @@ impl Session {
             return;
         }
         // Without readable history the user's Retry is the decision to send unchecked.
-        if self.outbox.needs_check(&self.channels[i].id) && !self.channels[i].history_unavailable {
+        let channel = &self.channels[i];
+        if channel.fetch_history && !channel.history_unavailable && self.outbox.needs_check(&channel.id) {
             self.request_history(i);
         } else {
             self.flush(now, i);
@@ -228,7 +236,11 @@ impl Session {
             self.outbox.mark_sent(&client_id, now);
             let Some(entry) = self.outbox.get(&client_id) else { continue };
             let send = payload::send_message(entry, &self.channels[i], &self.sender());
-            self.emits.push_back(send);
+            self.emits.push_back(Emit {
+                event: payload::EVENT_NAME,
+                payload: send,
+                ack_for: Some(client_id),
+            });
         }
     }
 
@@ -264,6 +276,14 @@ impl Session {
         channel.streams.end(&message.id);
         if message.from_agent {
             self.stop_thinking(i);
+        }
+        // Whoever wrote it is done typing it.
+        if self.channels[i].typers.stop(&message.sender_id) {
+            self.events.push_back(ElizaEvent::Typing {
+                channel_id: self.channels[i].id.clone(),
+                user_id: message.sender_id.clone(),
+                is_typing: false,
+            });
         }
         self.events.push_back(ElizaEvent::Message { message, from_history });
     }

@@ -5,7 +5,10 @@ use serde_json::{json, Map, Value};
 use super::*;
 use crate::rng::Rng;
 
-const EVENTS: [&str; 14] = [
+const EVENTS: [&str; 17] = [
+    "userJoined",
+    "userLeft",
+    "userTyping",
     "messageBroadcast",
     "messageAck",
     "messageError",
@@ -22,7 +25,9 @@ const EVENTS: [&str; 14] = [
     "unknown",
 ];
 
-const KEYS: [&str; 16] = [
+const KEYS: [&str; 18] = [
+    "userId",
+    "isTyping",
     "id",
     "channelId",
     "roomId",
@@ -84,6 +89,13 @@ fn random_payloads_never_panic() {
             1 => h.session.handle_disconnected(),
             2 => h.connect_and_sync(vec![random_value(&mut rng, 0), random_value(&mut rng, 0)]),
             3 => h.advance(rng.next_u64() % 100_000),
+            4 | 5 => {
+                let _ = h.session.typing(h.now, GROUP, round % 2 == 0);
+            }
+            6 => {
+                let reply = random_value(&mut rng, 0);
+                h.session.handle_emit_ack(h.now, USER, &reply);
+            }
             _ => {}
         }
         h.emits();

@@ -6,6 +6,7 @@
 mod compat;
 mod fuzz;
 mod rest;
+mod seed;
 mod session;
 
 use serde_json::{json, Value};
@@ -44,7 +45,12 @@ impl Harness {
         self.session.handle_timeout(self.now);
     }
 
+    /// Payloads emitted on the `message` event (other events are dropped: see `all_emits`).
     fn emits(&mut self) -> Vec<Value> {
+        self.all_emits().into_iter().filter(|e| e.event == super::EVENT_NAME).map(|e| e.payload).collect()
+    }
+
+    fn all_emits(&mut self) -> Vec<super::Emit> {
         std::iter::from_fn(|| self.session.poll_emit()).collect()
     }
 
@@ -68,8 +74,13 @@ impl Harness {
     }
 
     fn join_dm(&mut self) {
-        let options =
-            JoinOptions { channel_id: DM.into(), agent_id: Some(AGENT.into()), dm: true, since: None };
+        let options = JoinOptions {
+            channel_id: DM.into(),
+            agent_id: Some(AGENT.into()),
+            dm: true,
+            since: None,
+            history: true,
+        };
         self.session.join(self.now, options).unwrap();
     }
 

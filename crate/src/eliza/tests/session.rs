@@ -378,8 +378,13 @@ fn first_sync_delivers_the_backlog_oldest_first_and_since_skips_known_messages()
     assert_eq!(texts, ["first", "second", "third"]);
 
     let mut h = Harness::new();
-    let options =
-        JoinOptions { channel_id: DM.into(), agent_id: Some(AGENT.into()), dm: true, since: Some(2_000) };
+    let options = JoinOptions {
+        channel_id: DM.into(),
+        agent_id: Some(AGENT.into()),
+        dm: true,
+        since: Some(2_000),
+        history: true,
+    };
     h.session.join(h.now, options).unwrap();
     h.connect_and_sync(page);
     let texts: Vec<String> = Harness::messages(&h.events()).into_iter().map(|(m, _)| m.text).collect();
@@ -721,6 +726,7 @@ fn invalid_arguments_are_refused() {
         agent_id: agent.map(str::to_owned),
         dm,
         since: None,
+        history: true,
     };
     assert!(h.session.join(h.now, join("x", None, false)).is_err());
     assert!(h.session.join(h.now, join(GROUP, Some("agent"), false)).is_err());
@@ -743,6 +749,7 @@ fn ids_are_compared_in_canonical_form() {
         agent_id: Some(AGENT.to_uppercase()),
         dm: true,
         since: None,
+        history: true,
     };
     h.session.join(h.now, options).unwrap();
     assert!(h.session.is_joined(DM));
