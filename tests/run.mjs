@@ -98,18 +98,21 @@ const SUITES = {
   /** The generated TypeScript declarations compile, and misuse is a type error. */
   types: () => run(path.join(ROOT, "tests/node_modules/.bin/tsc"), ["-p", "tests/types/tsconfig.json"]),
   /** The extension in Chromium, through its popup, against a real ElizaOS server. */
-  extension: e2e("extension.test.mjs", "rooms.test.mjs", "apikey.test.mjs", "failures.test.mjs"),
+  extension: e2e("extension.test.mjs", "rooms.test.mjs", "apikey.test.mjs", "failures.test.mjs", "diagnostics-popup.test.mjs"),
   /** The same extension folder in Firefox (temporary add-on, geckodriver). */
   firefox: e2e("firefox.test.mjs"),
   /** web-ext lint of the extension folder. */
   lint: e2e("lint.test.mjs"),
   /** The demo page (crate/demo) in Chromium against a real ElizaOS server. */
-  page: e2e("page.test.mjs", "library.test.mjs"),
+  page: e2e("page.test.mjs", "library.test.mjs", "diagnostics.test.mjs"),
+  /** client.diagnostics() and the popup's Diagnostics view (also part of "page" and "extension"). */
+  diagnostics: e2e("diagnostics.test.mjs", "diagnostics-popup.test.mjs"),
 };
 
 async function main() {
   const wanted = process.argv.slice(2);
-  const names = wanted.length ? wanted : Object.keys(SUITES);
+  // "diagnostics" repeats files of "page" and "extension": run on request only.
+  const names = wanted.length ? wanted : Object.keys(SUITES).filter((n) => n !== "diagnostics");
   for (const name of names) {
     if (!SUITES[name]) throw new Error(`unknown suite ${name}; known: ${Object.keys(SUITES).join(", ")}`);
   }

@@ -12,6 +12,9 @@
 //! - [`rest`]: URLs for the REST endpoints and parsers from (HTTP status, body) to typed results;
 //! - [`ChatMessage`]: the one normalized message shape (live broadcasts and history alike);
 //! - [`ElizaError`]: every failure, with a stable `code()`.
+//! - [`diagnostics`]: a bounded record of what the session saw (events, joins and their
+//!   confirmations, broadcasts for channels not joined, errors by kind) and the findings
+//!   naming the common mistakes of an ElizaOS client ([`Session::diagnostics_report`]).
 //!
 //! # Driving a session
 //!
@@ -66,6 +69,7 @@
 //!   or `thinking_timeout` ends it.
 
 mod channel;
+pub mod diagnostics;
 mod error;
 mod event;
 mod fields;
@@ -81,6 +85,7 @@ mod stream;
 #[cfg(test)]
 mod tests;
 
+pub use diagnostics::{ConnectionFacts, Diagnostics, ErrorKind, Handshake, Report};
 pub use error::ElizaError;
 pub use event::{AckVia, ElizaEvent, HistoryRequest};
 pub use message::{ChatMessage, MessageContext};

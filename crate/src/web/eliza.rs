@@ -15,10 +15,11 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::{future_to_promise, JsFuture};
 
 use crate::client::{Client, ConnectError, Emit, Event, SocketId};
+use crate::eliza::diagnostics::redact;
 use crate::eliza::rest;
 use crate::eliza::{
-    ElizaError, ElizaEvent, HistoryRequest, JoinOptions as SessionJoin, OutboxEntry,
-    SendOptions as SessionSend, Session, SessionConfig,
+    ConnectionFacts, ElizaError, ElizaEvent, ErrorKind, Handshake, HistoryRequest, JoinOptions as SessionJoin,
+    OutboxEntry, SendOptions as SessionSend, Session, SessionConfig,
 };
 use crate::time::{Instant, MonotonicClock};
 
@@ -44,6 +45,9 @@ extern "C" {
     #[wasm_bindgen(typescript_type = "SendOptions")]
     pub type SendOptions;
 }
+
+/// The server's release era until it has been detected.
+const UNKNOWN_ERA: &str = "unknown";
 
 /// How long a REST request may take.
 const REST_TIMEOUT_MS: f64 = 15_000.0;
@@ -211,15 +215,66 @@ impl Inner {
                 let status = pair.get(0).as_f64().unwrap_or(0.0) as u16;
                 Ok((status, pair.get(1).as_string().unwrap_or_default()))
             }
-            Err(e) => Err(ElizaError::Network(format!(
-                "cannot reach the ElizaOS server at {} ({})",
-                self.base_url,
-                describe(&e)
-            ))),
+            Err(e) => {
+                let error = ElizaError::Network(format!(
+                    "cannot reach the ElizaOS server at {} ({})",
+                    self.base_url,
+                    describe(&e)
+                ));
+                // fetch throws a TypeError, and nothing more, when the browser blocks the request
+                // (CORS, a missing host permission) or cannot reach the server at all.
+                if e.is_instance_of::<js_sys::TypeError>() {
+                    let message = format!("GET {url}: {}", describe(&e));
+                    self.record(|d, at| d.record_error(ErrorKind::Permission, error.code(), &message, at));
+                }
+                Err(error)
+            }
         }
     }
 
+    /// Adds to the session's diagnostics, stamped with the current time.
+    fn record(&self, f: impl FnOnce(&mut crate::eliza::Diagnostics, u64)) {
+        let at = self.now().as_millis();
+        f(self.session.borrow_mut().diagnostics_mut(), at);
+    }
+
+    /// The diagnostics report: the session's record and findings, the connection as the driver
+    /// sees it, without the API key anywhere.
+    fn diagnostics(&self) -> serde_json::Value {
+        let socket = self.socket;
+        let (connected, transport, socket_id) = self.driver.read(|c| {
+            let connected = c.socket_connected(socket);
+            let transport = c.transport().map(|t| t.name().to_owned());
+            (connected, transport, c.socket_sid(socket).map(str::to_owned))
+        });
+        let state = self.state.borrow().clone();
+        let handshake = match (&state.error, connected) {
+            (_, true) => Handshake::Ok,
+            (Some(e), false) if e.code == "CONNECT_REFUSED" || e.code == "UNAUTHORIZED" => {
+                Handshake::Refused { reason: e.message.clone() }
+            }
+            (Some(e), false) => Handshake::Failed { reason: e.message.clone() },
+            (None, false) => Handshake::Pending,
+        };
+        let facts = ConnectionFacts {
+            server_url: self.base_url.clone(),
+            server_era: UNKNOWN_ERA.to_owned(),
+            state: state.state.to_owned(),
+            transport,
+            socket_id,
+            handshake,
+        };
+        let now = self.now();
+        let report = self.session.borrow().diagnostics_report(now, facts);
+        let mut value = serde_json::to_value(&report).unwrap_or(serde_json::Value::Null);
+        if let Some(key) = &self.api_key {
+            redact(&mut value, key);
+        }
+        value
+    }
+
     fn dispatch(self: &Rc<Self>, event: ElizaEvent) {
+        self.record(|d, at| d.observe(&event, at));
         let channel = match &event {
             ElizaEvent::Joined { channel_id }
             | ElizaEvent::StreamChunk { channel_id, .. }
@@ -311,6 +366,8 @@ impl Inner {
                         message: format!("cannot reach the ElizaOS server at {} ({e})", self.base_url),
                     },
                 };
+                let kind = if info.code == "UNAUTHORIZED" { ErrorKind::Auth } else { ErrorKind::Connection };
+                self.record(|d, at| d.record_error(kind, &info.code, &info.message, at));
                 self.state.borrow_mut().error = Some(info);
             }
             Event::Message { data, .. } => {
@@ -482,7 +539,13 @@ impl ElizaClient {
         T: std::future::Future<Output = Result<JsValue, ElizaError>> + 'static,
     {
         let inner = self.inner.clone();
-        future_to_promise(async move { f(inner).await.map_err(|e| to_js_error(&e)) })
+        future_to_promise(async move {
+            let result = f(inner.clone()).await;
+            result.map_err(|e| {
+                inner.record(|d, at| d.record_rest_error(&e, at));
+                to_js_error(&e)
+            })
+        })
     }
 }
 
@@ -742,6 +805,18 @@ impl ElizaClient {
     #[wasm_bindgen(unchecked_return_type = "OutboxEntry[]")]
     pub fn outbox(&self) -> JsValue {
         to_js(self.inner.session.borrow().outbox())
+    }
+
+    /// What the client has seen, for finding out why replies do not arrive: the connection
+    /// (server URL and release era, transport, handshake, socket id), each joined channel and its
+    /// join confirmation, the message server id, the last events received (names and channels
+    /// only), broadcasts for channels not joined, the last error of each kind, and `findings`
+    /// naming the common mistakes recognised. Never contains message text or the API key.
+    /// Cheap: poll it (compare `revision` to skip unchanged reports).
+    #[wasm_bindgen(unchecked_return_type = "Diagnostics")]
+    pub fn diagnostics(&self) -> JsValue {
+        self.inner.update_state();
+        to_js(&self.inner.diagnostics())
     }
 
     /// Whether an agent reply is expected in a channel.

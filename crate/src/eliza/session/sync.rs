@@ -15,6 +15,7 @@ impl Session {
     /// server forgets joins with the connection.
     pub fn handle_connected(&mut self, now: Instant) {
         self.connected = true;
+        self.diagnostics.connected();
         for i in 0..self.channels.len() {
             self.start_join(now, i);
         }
@@ -121,6 +122,7 @@ impl Session {
 
     pub(super) fn start_join(&mut self, now: Instant, i: usize) {
         self.emit_join(i);
+        self.diagnostics.join_sent(&self.channels[i].id, now.as_millis());
         self.channels[i].phase = Phase::Joining { deadline: now + self.config.join_timeout };
     }
 

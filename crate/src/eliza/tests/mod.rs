@@ -3,6 +3,7 @@
 //! Payloads are the ones a real ElizaOS 1.7.2 server was observed to send
 //! (`tests/fixtures/ELIZA-NOTES.md`), with the ids filled in.
 
+mod diagnostics;
 mod fuzz;
 mod rest;
 mod session;
