@@ -15,11 +15,10 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::{future_to_promise, JsFuture};
 
 use crate::client::{Client, ConnectError, Emit, Event, SocketId};
-use crate::eliza::diagnostics::redact;
 use crate::eliza::rest;
 use crate::eliza::{
-    ConnectionFacts, ElizaError, ElizaEvent, ErrorKind, Handshake, HistoryRequest, JoinOptions as SessionJoin,
-    OutboxEntry, SendOptions as SessionSend, Session, SessionConfig,
+    ConnectionFacts, ElizaError, ElizaEvent, ErrorKind, Handshake, HistoryRequest,
+    JoinOptions as SessionJoin, OutboxEntry, SendOptions as SessionSend, Session, SessionConfig,
 };
 use crate::time::{Instant, MonotonicClock};
 
@@ -238,9 +237,9 @@ impl Inner {
         f(self.session.borrow_mut().diagnostics_mut(), at);
     }
 
-    /// The diagnostics report: the session's record and findings, the connection as the driver
-    /// sees it, without the API key anywhere.
-    fn diagnostics(&self) -> serde_json::Value {
+    /// The diagnostics report: the session's record and findings, and the connection as the
+    /// driver sees it (the session removes the API key from all of it).
+    fn diagnostics(&self) -> crate::eliza::Report {
         let socket = self.socket;
         let (connected, transport, socket_id) = self.driver.read(|c| {
             let connected = c.socket_connected(socket);
@@ -265,12 +264,7 @@ impl Inner {
             handshake,
         };
         let now = self.now();
-        let report = self.session.borrow().diagnostics_report(now, facts);
-        let mut value = serde_json::to_value(&report).unwrap_or(serde_json::Value::Null);
-        if let Some(key) = &self.api_key {
-            redact(&mut value, key);
-        }
-        value
+        self.session.borrow().diagnostics_report(now, facts)
     }
 
     fn dispatch(self: &Rc<Self>, event: ElizaEvent) {
@@ -452,7 +446,10 @@ impl ElizaClient {
             config.thinking_timeout = core::time::Duration::from_millis(ms.max(0.0) as u64);
         }
         let seed = random_seed();
-        let session = Session::new(config, seed).map_err(|e| to_js_error(&e))?;
+        let mut session = Session::new(config, seed).map_err(|e| to_js_error(&e))?;
+        if let Some(key) = &api_key {
+            session.diagnostics_mut().set_secret(key);
+        }
 
         // The socket's auth: the entity id the server requires, and the API key if any.
         let mut auth = serde_json::Map::new();

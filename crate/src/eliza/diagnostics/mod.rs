@@ -6,7 +6,8 @@
 //! and by the driver (REST, connection and permission errors). Nothing in it grows with
 //! traffic: the last [`RECENT_EVENTS`] event names, the last [`MAX_MISMATCHES`] unjoined
 //! channels, one error per [`ErrorKind`], and names and ids cut at [`MAX_TEXT_CHARS`].
-//! Message texts are never kept.
+//! Message texts are never kept, and the secret given to [`Diagnostics::set_secret`] (the API
+//! key) is removed from every string before it is kept.
 //!
 //! [`super::Session::diagnostics`] turns it into a [`Report`] with [`Finding`]s: each of the
 //! seed's five common mistakes, named when its evidence is present.
@@ -143,6 +144,8 @@ pub struct Diagnostics {
     /// Event names that look like `messageBroadcast` but are not it (last one).
     pub(crate) near_miss: Option<String>,
     revision: u64,
+    /// Removed from every string kept.
+    secret: String,
 }
 
 /// Running totals (they only grow, so they cost nothing to keep).
@@ -162,14 +165,30 @@ pub struct Counts {
 }
 
 /// `text` cut to [`MAX_TEXT_CHARS`] characters.
-pub(crate) fn bounded(text: &str) -> String {
-    match text.char_indices().nth(MAX_TEXT_CHARS) {
-        Some((end, _)) => format!("{}…", &text[..end]),
-        None => text.to_owned(),
+fn bounded(mut text: String) -> String {
+    if let Some((end, _)) = text.char_indices().nth(MAX_TEXT_CHARS) {
+        text.truncate(end);
+        text.push('…');
     }
+    text
 }
 
 impl Diagnostics {
+    /// From now on, `secret` (the API key) is removed from everything recorded and reported.
+    pub fn set_secret(&mut self, secret: &str) {
+        secret.clone_into(&mut self.secret);
+    }
+
+    /// `text` without the secret, cut to [`MAX_TEXT_CHARS`]: how every string is kept.
+    pub(crate) fn keep(&self, text: &str) -> String {
+        bounded(self.scrub(text))
+    }
+
+    /// `text` without the secret (for strings the report takes from the driver).
+    pub fn scrub(&self, text: &str) -> String {
+        redact(text, &self.secret)
+    }
+
     /// Changes whenever something recorded changes: a poller can skip re-rendering.
     pub fn revision(&self) -> u64 {
         self.revision
@@ -213,7 +232,7 @@ impl Diagnostics {
     pub fn record_error(&mut self, kind: ErrorKind, code: &str, message: &str, at: u64) {
         debug_assert!(ErrorKind::ALL.contains(&kind));
         self.errors[kind.index()] =
-            Some(ErrorRecord { code: bounded(code), message: bounded(message), at });
+            Some(ErrorRecord { code: self.keep(code), message: self.keep(message), at });
         self.touch();
     }
 
@@ -224,27 +243,25 @@ impl Diagnostics {
             "messageBroadcast" => self.counts.broadcasts += 1,
             "message" => self.counts.message_events += 1,
             "messageAck" => self.counts.acks += 1,
-            other if looks_like_broadcast(other) => self.near_miss = Some(bounded(other)),
+            other if looks_like_broadcast(other) => self.near_miss = Some(self.keep(other)),
             _ => {}
         }
         if self.recent.len() == RECENT_EVENTS {
             self.recent.pop_front();
         }
-        self.recent.push_back(ReceivedEvent {
-            name: bounded(name),
-            channel_id: channel.map(bounded),
-            at,
-        });
+        let event = ReceivedEvent { name: self.keep(name), channel_id: channel.map(|c| self.keep(c)), at };
+        self.recent.push_back(event);
         self.touch();
     }
 
     /// A channel event named `channel`, which is not joined.
     pub(crate) fn unjoined(&mut self, event: &str, channel: &str, joined: Vec<String>, at: u64) {
-        let channel = bounded(channel);
+        let channel = self.keep(channel);
+        let event = self.keep(event);
         if let Some(i) = self.unjoined.iter().position(|u| u.channel_id == channel) {
             let mut entry = self.unjoined.remove(i).unwrap_or_else(|| unreachable_entry(&channel));
             entry.count += 1;
-            entry.event = bounded(event);
+            entry.event = event;
             entry.joined_channel_ids = joined;
             entry.last_at = at;
             self.unjoined.push_back(entry);
@@ -254,7 +271,7 @@ impl Diagnostics {
             }
             self.unjoined.push_back(UnjoinedChannel {
                 channel_id: channel,
-                event: bounded(event),
+                event,
                 joined_channel_ids: joined,
                 count: 1,
                 last_at: at,
@@ -269,13 +286,20 @@ impl Diagnostics {
                 j.sent_at = at;
                 j.confirmed_at = None;
             }
-            None => self.joins.push(JoinRecord { channel_id: channel_id.to_owned(), sent_at: at, confirmed_at: None }),
+            None => self.joins.push(JoinRecord {
+                channel_id: channel_id.to_owned(),
+                sent_at: at,
+                confirmed_at: None,
+            }),
         }
         self.touch();
     }
 
+    /// The first confirmation counts (1.7 sends `channel_joined` and `room_joined` together).
     pub(crate) fn join_confirmed(&mut self, channel_id: &str, at: u64) {
-        if let Some(j) = self.joins.iter_mut().find(|j| j.channel_id == channel_id) {
+        if let Some(j) =
+            self.joins.iter_mut().find(|j| j.channel_id == channel_id && j.confirmed_at.is_none())
+        {
             j.confirmed_at = Some(at);
             self.touch();
         }
@@ -296,25 +320,32 @@ impl Diagnostics {
     }
 
     pub(crate) fn send_to_unjoined(&mut self, channel_id: &str, at: u64) {
-        self.unjoined_send = Some((bounded(channel_id), at));
+        self.unjoined_send = Some((self.keep(channel_id), at));
         self.touch();
     }
 
     pub(crate) fn message_error(&mut self, text: &str, at: u64) {
-        self.message_error = Some(ErrorRecord { code: "SERVER_ERROR".into(), message: bounded(text), at });
+        self.message_error = Some(ErrorRecord { code: "SERVER_ERROR".into(), message: self.keep(text), at });
         self.touch();
     }
 }
 
 /// An entry just found by position is there; this only keeps the code free of `unwrap`.
 fn unreachable_entry(channel: &str) -> UnjoinedChannel {
-    UnjoinedChannel { channel_id: channel.to_owned(), event: String::new(), joined_channel_ids: Vec::new(), count: 0, last_at: 0 }
+    UnjoinedChannel {
+        channel_id: channel.to_owned(),
+        event: String::new(),
+        joined_channel_ids: Vec::new(),
+        count: 0,
+        last_at: 0,
+    }
 }
 
 /// `message_broadcast`, `MessageBroadcast`, `message-broadcast`…: a client or server listening
 /// for a misspelled name never gets the messages.
 fn looks_like_broadcast(name: &str) -> bool {
-    let folded: String = name.chars().filter(|c| *c != '_' && *c != '-').flat_map(char::to_lowercase).collect();
+    let folded: String =
+        name.chars().filter(|c| *c != '_' && *c != '-').flat_map(char::to_lowercase).collect();
     folded == "messagebroadcast" && name != "messageBroadcast"
 }
 
@@ -322,7 +353,9 @@ impl Diagnostics {
     /// An event the session handed to the user: failed sends and other failures are kept.
     pub fn observe(&mut self, event: &ElizaEvent, at: u64) {
         match event {
-            ElizaEvent::SendFailed { error, .. } => self.record_error(ErrorKind::Send, error.code(), &error.to_string(), at),
+            ElizaEvent::SendFailed { error, .. } => {
+                self.record_error(ErrorKind::Send, error.code(), &error.to_string(), at)
+            }
             // A messageError with nothing in flight is already kept as such.
             ElizaEvent::Error { error: ElizaError::Server { status: None, .. }, .. } => {}
             ElizaEvent::Error { error, .. } => self.record_rest_error(error, at),

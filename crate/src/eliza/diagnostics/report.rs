@@ -24,9 +24,9 @@ pub enum Handshake {
     },
 }
 
-/// What the driver knows about the connection: the session owns no socket.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
+/// What the driver knows about the connection (the session owns no socket); the report's
+/// fields of the same names.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConnectionFacts {
     /// The server's base URL.
     pub server_url: String,
@@ -84,9 +84,18 @@ pub struct Report {
     pub revision: u64,
     /// When the report was made.
     pub generated_at: u64,
-    /// The connection, as the driver sees it.
-    #[serde(flatten)]
-    pub connection: ConnectionFacts,
+    /// The server's base URL.
+    pub server_url: String,
+    /// The server's release era as detected, or `"unknown"`.
+    pub server_era: String,
+    /// `connecting`, `connected`, `reconnecting` or `disconnected`.
+    pub state: String,
+    /// `polling` or `websocket` while a transport is open.
+    pub transport: Option<String>,
+    /// The Socket.IO socket id while connected.
+    pub socket_id: Option<String>,
+    /// The last handshake's result.
+    pub handshake: Handshake,
     /// The message server id sent with every join and message.
     pub message_server_id: String,
     /// The user's entity id.

@@ -5,14 +5,15 @@ use serde_json::Value;
 use super::Session;
 use crate::eliza::channel::Phase;
 use crate::eliza::diagnostics::{
-    self, ChannelReport, ConnectionFacts, Diagnostics, ErrorKind, ErrorRecord, JoinState, Report,
+    self, ChannelReport, ConnectionFacts, Diagnostics, ErrorKind, ErrorRecord, Handshake, JoinState, Report,
 };
 use crate::eliza::fields::string_at;
 use crate::eliza::ids;
 use crate::time::Instant;
 
 /// Events about one channel: arriving for a channel not joined, they are an ID mismatch.
-const CHANNEL_EVENTS: [&str; 4] = ["messageBroadcast", "messageStreamChunk", "messageStreamError", "messageComplete"];
+const CHANNEL_EVENTS: [&str; 4] =
+    ["messageBroadcast", "messageStreamChunk", "messageStreamError", "messageComplete"];
 
 impl Session {
     /// What the session has recorded for diagnosis.
@@ -32,14 +33,13 @@ impl Session {
             None | Some(Value::Null) => payload.get("roomId"),
             Some(id) => Some(id),
         };
-        let channel = named.and_then(Value::as_str).map(|n| ids::canonical(n).unwrap_or_else(|| n.to_owned()));
+        let channel =
+            named.and_then(Value::as_str).map(|n| ids::canonical(n).unwrap_or_else(|| n.to_owned()));
         self.diagnostics.event(event, channel.as_deref(), at);
         let joined = channel.as_deref().is_some_and(|c| self.find(c).is_some());
         match (event, channel) {
             ("channel_joined" | "room_joined", Some(channel)) if joined => {
-                if self.diagnostics.join_of(&channel).is_some_and(|j| j.confirmed_at.is_none()) {
-                    self.diagnostics.join_confirmed(&channel, at);
-                }
+                self.diagnostics.join_confirmed(&channel, at)
             }
             ("messageError", _) => {
                 let text = ["error", "message"]
@@ -47,7 +47,8 @@ impl Session {
                     .find_map(|k| string_at(payload, k))
                     .unwrap_or_else(|| "unknown error".to_owned());
                 self.diagnostics.message_error(&text, at);
-                let kind = if text.to_lowercase().contains("join") { ErrorKind::Join } else { ErrorKind::Send };
+                let kind =
+                    if text.to_lowercase().contains("join") { ErrorKind::Join } else { ErrorKind::Send };
                 let message = format!("the server refused a payload (messageError): {text}");
                 self.diagnostics.record_error(kind, "SERVER_ERROR", &message, at);
             }
@@ -63,8 +64,13 @@ impl Session {
     /// facts. Contains no message text and no credentials (the driver never hands any in).
     pub fn diagnostics_report(&self, now: Instant, connection: ConnectionFacts) -> Report {
         let at = now.as_millis();
-        let timeout = u64::try_from(self.config.join_timeout.as_millis()).unwrap_or(u64::MAX);
         let d = &self.diagnostics;
+        let ConnectionFacts { server_url, server_era, state, transport, socket_id, mut handshake } =
+            connection;
+        if let Handshake::Refused { reason } | Handshake::Failed { reason } = &mut handshake {
+            *reason = d.scrub(reason);
+        }
+        let timeout = u64::try_from(self.config.join_timeout.as_millis()).unwrap_or(u64::MAX);
         let channels: Vec<ChannelReport> = self
             .channels
             .iter()
@@ -88,19 +94,30 @@ impl Session {
             })
             .collect();
         let joined: Vec<String> = self.channels.iter().map(|c| c.id.clone()).collect();
-        let context = diagnostics::Context { joined: &joined, now: at, join_timeout_ms: timeout, connected: self.connected };
+        let context = diagnostics::Context {
+            joined: &joined,
+            now: at,
+            join_timeout_ms: timeout,
+            connected: self.connected,
+        };
         let mut last_errors = d.last_errors();
         if last_errors.join.is_none() {
-            last_errors.join = channels.iter().find(|c| c.join == JoinState::Unconfirmed).map(|c| ErrorRecord {
-                code: "JOIN_UNCONFIRMED".into(),
-                message: format!("the server did not confirm joining channel {}", c.channel_id),
-                at: c.join_sent_at.unwrap_or(at).saturating_add(timeout),
-            });
+            last_errors.join =
+                channels.iter().find(|c| c.join == JoinState::Unconfirmed).map(|c| ErrorRecord {
+                    code: "JOIN_UNCONFIRMED".into(),
+                    message: format!("the server did not confirm joining channel {}", c.channel_id),
+                    at: c.join_sent_at.unwrap_or(at).saturating_add(timeout),
+                });
         }
         Report {
             revision: d.revision(),
             generated_at: at,
-            connection,
+            server_url: d.scrub(&server_url),
+            server_era,
+            state,
+            transport,
+            socket_id,
+            handshake,
             message_server_id: self.message_server_id.clone(),
             entity_id: self.config.entity_id.clone(),
             channels,

@@ -1,12 +1,11 @@
 //! Diagnostics: each of the seed's common mistakes shows as its finding, from the payloads a
 //! server sends; a healthy conversation shows none; the recorder stays bounded.
 
-use serde_json::{json, Value};
+use serde_json::json;
 
 use super::{agent_reply, Harness, DM, GROUP, OTHER};
 use crate::eliza::diagnostics::{
-    redact, ConnectionFacts, FindingKind, Handshake, JoinState, Report, MAX_MISMATCHES, MAX_TEXT_CHARS,
-    RECENT_EVENTS,
+    ConnectionFacts, FindingKind, Handshake, JoinState, Report, MAX_MISMATCHES, MAX_TEXT_CHARS, RECENT_EVENTS,
 };
 use crate::eliza::ElizaError;
 
@@ -55,7 +54,10 @@ fn a_healthy_conversation_has_no_findings() {
     assert!(r.channels[0].live);
     assert!(r.channels[0].join_confirmed_at.is_some());
     let names: Vec<&str> = r.recent_events.iter().map(|e| e.name.as_str()).collect();
-    assert_eq!(names, ["channel_joined", "room_joined", "messageBroadcast", "messageAck", "messageBroadcast"]);
+    assert_eq!(
+        names,
+        ["channel_joined", "room_joined", "messageBroadcast", "messageAck", "messageBroadcast"]
+    );
     assert!(r.recent_events.iter().all(|e| e.channel_id.as_deref() == Some(DM)));
     assert_eq!(r.counts.broadcasts, 2);
     assert_eq!(r.counts.acks, 1);
@@ -144,6 +146,7 @@ fn a_broadcast_for_another_channel_is_an_id_mismatch_naming_both_ids() {
     let mut h = Harness::new();
     h.join_dm();
     h.connect_and_sync(vec![]);
+    h.events();
     let id = h.server_id();
     h.event("messageBroadcast", agent_reply(&id, GROUP, "for someone else", 3_000));
     let id = h.server_id();
@@ -249,13 +252,27 @@ fn the_revision_changes_with_what_is_recorded() {
 }
 
 #[test]
-fn redaction_removes_a_secret_from_the_whole_report() {
+fn the_secret_is_never_kept_nor_reported() {
     let mut h = Harness::new();
+    h.session.diagnostics_mut().set_secret("s3cr3t");
     h.join_dm();
     h.connect_and_sync(vec![]);
     h.event("leak-s3cr3t", json!({"roomId": "s3cr3t-room"}));
-    let mut value: Value = serde_json::to_value(report(&h)).unwrap();
-    assert!(value.to_string().contains("s3cr3t"));
-    redact(&mut value, "s3cr3t");
-    assert!(!value.to_string().contains("s3cr3t"));
+    h.event("messageBroadcast", json!({"id": "x", "channelId": "s3cr3t"}));
+    h.event("messageError", json!({"error": "bad key s3cr3t"}));
+    let at = h.now.as_millis();
+    h.session.diagnostics_mut().record_error(
+        crate::eliza::ErrorKind::Auth,
+        "UNAUTHORIZED",
+        "key s3cr3t refused",
+        at,
+    );
+    let mut connection = facts();
+    connection.server_url = "http://127.0.0.1:3000/?key=s3cr3t".into();
+    connection.handshake = Handshake::Refused { reason: "s3cr3t is wrong".into() };
+    let r = h.session.diagnostics_report(h.now, connection);
+    let text = serde_json::to_string(&r).unwrap();
+    assert!(!text.contains("s3cr3t"), "{text}");
+    assert!(text.contains("leak-[redacted]") && text.contains("[redacted]-room"), "{text}");
+    assert_eq!(kinds(&r), [FindingKind::IdMismatch, FindingKind::MissingFields]);
 }
