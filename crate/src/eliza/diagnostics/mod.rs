@@ -344,9 +344,11 @@ fn unreachable_entry(channel: &str) -> UnjoinedChannel {
 /// `message_broadcast`, `MessageBroadcast`, `message-broadcast`…: a client or server listening
 /// for a misspelled name never gets the messages.
 fn looks_like_broadcast(name: &str) -> bool {
-    let folded: String =
-        name.chars().filter(|c| *c != '_' && *c != '-').flat_map(char::to_lowercase).collect();
-    folded == "messagebroadcast" && name != "messageBroadcast"
+    // ASCII only: Unicode case tables would cost the wasm kilobytes for names that are ASCII.
+    let mut folded = name.bytes().filter(|b| *b != b'_' && *b != b'-');
+    let same =
+        b"messagebroadcast".iter().all(|want| folded.next().is_some_and(|b| b.to_ascii_lowercase() == *want));
+    same && folded.next().is_none() && name != "messageBroadcast"
 }
 
 impl Diagnostics {

@@ -47,8 +47,11 @@ impl Session {
                     .find_map(|k| string_at(payload, k))
                     .unwrap_or_else(|| "unknown error".to_owned());
                 self.diagnostics.message_error(&text, at);
-                let kind =
-                    if text.to_lowercase().contains("join") { ErrorKind::Join } else { ErrorKind::Send };
+                let kind = if text.to_ascii_lowercase().contains("join") {
+                    ErrorKind::Join
+                } else {
+                    ErrorKind::Send
+                };
                 let message = format!("the server refused a payload (messageError): {text}");
                 self.diagnostics.record_error(kind, "SERVER_ERROR", &message, at);
             }
