@@ -55,15 +55,6 @@ pub enum ErrorKind {
 }
 
 impl ErrorKind {
-    const ALL: [ErrorKind; 6] = [
-        ErrorKind::Permission,
-        ErrorKind::Auth,
-        ErrorKind::Rest,
-        ErrorKind::Join,
-        ErrorKind::Send,
-        ErrorKind::Connection,
-    ];
-
     fn index(self) -> usize {
         self as usize
     }
@@ -230,7 +221,6 @@ impl Diagnostics {
 
     /// Records an error (the driver's REST and connection errors, the session's own).
     pub fn record_error(&mut self, kind: ErrorKind, code: &str, message: &str, at: u64) {
-        debug_assert!(ErrorKind::ALL.contains(&kind));
         self.errors[kind.index()] =
             Some(ErrorRecord { code: self.keep(code), message: self.keep(message), at });
         self.touch();
@@ -258,25 +248,31 @@ impl Diagnostics {
     pub(crate) fn unjoined(&mut self, event: &str, channel: &str, joined: Vec<String>, at: u64) {
         let channel = self.keep(channel);
         let event = self.keep(event);
-        if let Some(i) = self.unjoined.iter().position(|u| u.channel_id == channel) {
-            let mut entry = self.unjoined.remove(i).unwrap_or_else(|| unreachable_entry(&channel));
-            entry.count += 1;
-            entry.event = event;
-            entry.joined_channel_ids = joined;
-            entry.last_at = at;
-            self.unjoined.push_back(entry);
-        } else {
-            if self.unjoined.len() == MAX_MISMATCHES {
-                self.unjoined.pop_front();
-            }
-            self.unjoined.push_back(UnjoinedChannel {
-                channel_id: channel,
+        let seen =
+            self.unjoined.iter().position(|u| u.channel_id == channel).and_then(|i| self.unjoined.remove(i));
+        let entry = match seen {
+            Some(entry) => UnjoinedChannel {
+                count: entry.count + 1,
                 event,
                 joined_channel_ids: joined,
-                count: 1,
                 last_at: at,
-            });
-        }
+                ..entry
+            },
+            None => {
+                if self.unjoined.len() == MAX_MISMATCHES {
+                    self.unjoined.pop_front();
+                }
+                UnjoinedChannel {
+                    channel_id: channel,
+                    event,
+                    joined_channel_ids: joined,
+                    count: 1,
+                    last_at: at,
+                }
+            }
+        };
+        // The most recent last: the oldest channel is the one forgotten first.
+        self.unjoined.push_back(entry);
         self.touch();
     }
 
@@ -327,17 +323,6 @@ impl Diagnostics {
     pub(crate) fn message_error(&mut self, text: &str, at: u64) {
         self.message_error = Some(ErrorRecord { code: "SERVER_ERROR".into(), message: self.keep(text), at });
         self.touch();
-    }
-}
-
-/// An entry just found by position is there; this only keeps the code free of `unwrap`.
-fn unreachable_entry(channel: &str) -> UnjoinedChannel {
-    UnjoinedChannel {
-        channel_id: channel.to_owned(),
-        event: String::new(),
-        joined_channel_ids: Vec::new(),
-        count: 0,
-        last_at: 0,
     }
 }
 

@@ -5,8 +5,10 @@ use serde_json::{json, Map, Value};
 use super::*;
 use crate::rng::Rng;
 
-const EVENTS: [&str; 14] = [
+const EVENTS: [&str; 16] = [
     "messageBroadcast",
+    "message",
+    "message_broadcast",
     "messageAck",
     "messageError",
     "messageStreamChunk",
@@ -84,6 +86,18 @@ fn random_payloads_never_panic() {
             1 => h.session.handle_disconnected(),
             2 => h.connect_and_sync(vec![random_value(&mut rng, 0), random_value(&mut rng, 0)]),
             3 => h.advance(rng.next_u64() % 100_000),
+            4 => {
+                let facts = crate::eliza::ConnectionFacts {
+                    server_url: "http://127.0.0.1:3000".into(),
+                    server_era: "unknown".into(),
+                    state: "connected".into(),
+                    transport: None,
+                    socket_id: None,
+                    handshake: crate::eliza::Handshake::Pending,
+                };
+                let report = h.session.diagnostics_report(h.now, facts);
+                assert!(report.recent_events.len() <= crate::eliza::diagnostics::RECENT_EVENTS);
+            }
             _ => {}
         }
         h.emits();
