@@ -1,11 +1,13 @@
 // The popup's Diagnostics view against a real ElizaOS server that requires an API key: a refused
 // handshake with a wrong key, then a working chat shown live (connection, confirmed join, events,
-// a server restart), and "Copy report" — whose text, like the report itself, never holds the key.
+// a server restart), "Copy report" — whose text, like the report itself, never holds the key —
+// and a finding: joins reaching the server without their channel id.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { startEliza } from "../fixtures/eliza.mjs";
 import { launchWithExtension } from "./lib/chromium.mjs";
 import { Popup } from "./lib/popup.mjs";
+import { startLossyProxy } from "./lib/lossy-proxy.mjs";
 
 const KEY = "diag-popup-key-5f2c9e71";
 let eliza, ext, popup;
@@ -102,4 +104,24 @@ test("the view shows a working chat live, and Copy report copies it without the 
   await popup.page.getByRole("button", { name: "Back to agents" }).click();
   await popup.waitForView("chat");
   assert.deepEqual(popup.errors, []);
+});
+
+test("a finding shows in the view: joins that reach the server without their channel id", { timeout: 90_000 }, async () => {
+  const proxy = await startLossyProxy(eliza.port);
+  try {
+    proxy.stripJoinIds = true;
+    await popup.fillSettings({ serverUrl: proxy.url, apiKey: KEY });
+    await popup.save();
+    await popup.openChat("Echo");
+    await openDiagnostics();
+    const finding = popup.page.locator(".diag-finding[data-kind=missingFields]");
+    await finding.waitFor({ timeout: 20_000 });
+    assert.match(await finding.textContent(), /^Missing fields.*channelId is required/);
+    await fact("join").filter({ hasText: /channelId is required/ }).waitFor();
+    assert.ok(proxy.stripped >= 1);
+    await popup.screenshot("diagnostics-finding", { readme: true });
+    assert.deepEqual(popup.errors, []);
+  } finally {
+    await proxy.close();
+  }
 });

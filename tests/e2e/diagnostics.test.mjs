@@ -221,15 +221,18 @@ test("wrong event: a server that sends \"message\" instead of messageBroadcast; 
   // The seed's server shape answering on "message", and an event whose name and room carry the key.
   await sioEmit(server, "message", { channelId: channel, senderName: "Agent", text: "hello" });
   await sioEmit(server, `leak-${KEY}`, { roomId: `room-${KEY}` });
+  // An acknowledgement with no broadcast ever: messages travel on some other event.
+  await sioEmit(server, "messageAck", { clientMessageId: "0d9e2c1a-7b7f-4d0e-9a51-2f3c4b5a6d7e", status: "ok", channelId: channel });
   const report = await page.evaluate(() =>
-    window.diagnosed(window.client, (r) => r.recentEvents.some((e) => e.name.startsWith("leak-"))),
+    window.diagnosed(window.client, (r) => r.recentEvents.some((e) => e.name === "messageAck")),
   );
   await page.evaluate(() => window.client.disconnect());
 
-  const finding = report.findings.find((f) => f.kind === "wrongEvent");
-  assert.ok(finding, JSON.stringify(report.findings));
-  assert.equal(finding.title, "Wrong event");
-  assert.match(finding.detail, /messageBroadcast/);
+  const wrong = report.findings.filter((f) => f.kind === "wrongEvent");
+  assert.equal(wrong.length, 2, JSON.stringify(report.findings));
+  assert.ok(wrong.every((f) => f.title === "Wrong event"));
+  assert.match(wrong[0].detail, /named "message".*messageBroadcast/);
+  assert.match(wrong[1].detail, /messageAck.*never sent a "messageBroadcast"/);
   assert.equal(report.counts.messageEvents, 1);
   assert.equal(report.counts.broadcasts, 0);
   assert.deepEqual(report.channels.map((c) => c.channelId), [channel]);
