@@ -54,6 +54,9 @@ pub enum ErrorKind {
     Connection,
 }
 
+/// How many [`ErrorKind`]s there are.
+const ERROR_KINDS: usize = ErrorKind::Connection as usize + 1;
+
 impl ErrorKind {
     fn index(self) -> usize {
         self as usize
@@ -131,7 +134,8 @@ pub struct Diagnostics {
     pub(crate) unjoined_send: Option<(String, u64)>,
     /// The text of the last `messageError`.
     pub(crate) message_error: Option<ErrorRecord>,
-    errors: [Option<ErrorRecord>; 6],
+    /// By [`ErrorKind`] (its discriminant is the index).
+    errors: [Option<ErrorRecord>; ERROR_KINDS],
     /// Event names that look like `messageBroadcast` but are not it (last one).
     pub(crate) near_miss: Option<String>,
     revision: u64,
