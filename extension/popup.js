@@ -7,6 +7,8 @@ import { connectionBanner, connectionDot, describeError } from "./popup/format.j
 import { AgentsView } from "./popup/agents-view.js";
 import { ChatView } from "./popup/chat-view.js";
 import { SettingsView } from "./popup/settings-view.js";
+import { DiagnosticsView } from "./popup/diagnostics-view.js";
+import { ext } from "./lib/browser.js";
 
 const NOTICE_MS = 6000;
 
@@ -22,7 +24,7 @@ const state = {
   /** The agent whose chat is shown (view "chat"), and its name until the agent list is in. */
   agentId: null,
   chatName: null,
-  /** The view to go back to from the settings. */
+  /** The view to go back to from the settings or the diagnostics. */
   previousView: "agents",
 };
 
@@ -57,15 +59,23 @@ const settingsView = new SettingsView({
   },
 });
 
+const diagnosticsView = new DiagnosticsView({
+  load: () => port.request(Request.DIAGNOSTICS),
+  extensionVersion: ext.runtime.getManifest().version,
+});
+
 // ---- views ----
 
 function setView(view) {
   state.view = view;
   $("app").dataset.view = view;
-  for (const name of ["agents", "chat", "settings"]) $(`view-${name}`).hidden = name !== view;
+  for (const name of ["agents", "chat", "settings", "diagnostics"]) $(`view-${name}`).hidden = name !== view;
   $("loading").hidden = view !== "loading";
   $("back").hidden = view === "agents" || (view === "settings" && !state.configured) || view === "loading";
   $("open-settings").hidden = view === "settings";
+  $("open-diagnostics").hidden = view === "diagnostics" || view === "loading" || !state.configured;
+  if (view === "diagnostics") diagnosticsView.start();
+  else diagnosticsView.stop();
   renderTitle();
 }
 
@@ -82,6 +92,9 @@ function renderTitle() {
   } else if (state.view === "settings") {
     $("title").textContent = "Settings";
     $("subtitle").textContent = "ElizaOS Chat";
+  } else if (state.view === "diagnostics") {
+    $("title").textContent = "Diagnostics";
+    $("subtitle").textContent = hostOf(serverUrl());
   } else {
     $("title").textContent = "ElizaOS Chat";
     $("subtitle").textContent = state.configured ? hostOf(serverUrl()) : "";
@@ -105,8 +118,19 @@ function showAgents() {
   loadAgents();
 }
 
+function rememberView() {
+  if (state.view !== "settings" && state.view !== "diagnostics") {
+    state.previousView = state.view === "loading" ? "agents" : state.view;
+  }
+}
+
+function showDiagnostics() {
+  rememberView();
+  setView("diagnostics");
+}
+
 function showSettings({ welcome = false } = {}) {
-  if (state.view !== "settings") state.previousView = state.view === "loading" ? "agents" : state.view;
+  rememberView();
   settingsView.fill(state.settings, {
     entityId: state.entityId,
     welcome,
@@ -116,6 +140,7 @@ function showSettings({ welcome = false } = {}) {
   $("server-url").focus();
 }
 
+/** Back from the settings or the diagnostics to the agents or the chat. */
 function leaveSettings() {
   if (state.previousView === "chat" && state.agentId) openChat(state.agentId);
   else showAgents();
@@ -200,8 +225,11 @@ $("banner-action").addEventListener("click", () => {
   if ($("banner-action").dataset.action === "settings") showSettings();
   else port.request(Request.RECONNECT).catch(() => {});
 });
-$("back").addEventListener("click", () => (state.view === "settings" ? leaveSettings() : showAgents()));
+$("back").addEventListener("click", () =>
+  state.view === "settings" || state.view === "diagnostics" ? leaveSettings() : showAgents(),
+);
 $("open-settings").addEventListener("click", () => showSettings());
+$("open-diagnostics").addEventListener("click", () => showDiagnostics());
 
 // ---- background state ----
 

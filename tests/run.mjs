@@ -109,6 +109,7 @@ const SUITES = {
     "storage.test.mjs",
     "timestamps.test.mjs",
     "key-safety.test.mjs",
+    "diagnostics-popup.test.mjs",
   ),
   /** The same extension folder in Firefox (temporary add-on, geckodriver). */
   firefox: e2e("firefox.test.mjs"),
@@ -120,17 +121,20 @@ const SUITES = {
   /** 20 ElizaOS restarts mid-conversation, through ElizaClient in a page and through the popup. */
   soak: e2e("soak.test.mjs"),
   /** The demo page (crate/demo) in Chromium against a real ElizaOS server. */
-  page: e2e("page.test.mjs", "library.test.mjs", "demo-server.test.mjs"),
+  page: e2e("page.test.mjs", "library.test.mjs", "demo-server.test.mjs", "diagnostics.test.mjs"),
   /** Markdown replies: the renderer alone, the demo page and the popup (Chromium, real ElizaOS). */
   markdown: e2e("markdown-page.test.mjs", "markdown.test.mjs"),
   /** The seed document's server shape (no REST, presence, typing) from a page and the popup,
    * and a real ElizaOS server ignoring typing. */
   seed: e2e("seed.test.mjs", "seed-popup.test.mjs", "typing-eliza.test.mjs"),
+  /** client.diagnostics() and the popup's Diagnostics view (also part of "page" and "extension"). */
+  diagnostics: e2e("diagnostics.test.mjs", "diagnostics-popup.test.mjs"),
 };
 
 async function main() {
   const wanted = process.argv.slice(2);
-  const names = wanted.length ? wanted : Object.keys(SUITES);
+  // "diagnostics" repeats files of "page" and "extension": run on request only.
+  const names = wanted.length ? wanted : Object.keys(SUITES).filter((n) => n !== "diagnostics");
   for (const name of names) {
     if (!SUITES[name]) throw new Error(`unknown suite ${name}; known: ${Object.keys(SUITES).join(", ")}`);
   }

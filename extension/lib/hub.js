@@ -4,6 +4,7 @@ import { ext } from "./browser.js";
 import { Code, Push, Request } from "./protocol.js";
 import { DEFAULT_SETTINGS, normalizeSettings } from "./settings.js";
 import { createClient, hasRestApi, roomAgent, testConnection, wasmReady } from "./client.js";
+import { extensionDiagnostics } from "./diagnostics.js";
 import { showUnread } from "./badge.js";
 import * as storage from "./storage.js";
 import * as chats from "./chats.js";
@@ -417,6 +418,8 @@ export class Hub {
         client.connect();
         return null;
       }
+      case Request.DIAGNOSTICS:
+        return extensionDiagnostics(this.requireClient(), this.settings, (id) => this.chatOfChannel(id)?.agentName ?? null);
       case Request.SAVE_UI:
         this.ui = request.ui;
         storage.saveUi(this.ui);

@@ -20,6 +20,7 @@ export const Request = Object.freeze({
   DISCARD: "discard", //             {agentId, clientMessageId}
   RECONNECT: "reconnect", //         try connecting now instead of waiting for the next attempt
   SAVE_UI: "saveUi", //              {ui: {view, agentId}} where the popup reopens
+  DIAGNOSTICS: "diagnostics", //     → the client's diagnostics report (no API key), plus the extension's checks
 });
 
 /** What the background pushes. */

@@ -1,6 +1,6 @@
 // Compiled (not run) against the generated declarations, with strict checks: the typed API a
 // TypeScript user sees. Lines marked @ts-expect-error must stay errors.
-import init, { io, Manager, ElizaClient, type Socket, type ChatMessage, type ConnectionState, type ServerInfo } from "../../dist/pkg/eliza_socketio.js";
+import init, { io, Manager, ElizaClient, type Socket, type ChatMessage, type ConnectionState, type ServerInfo, type Diagnostics } from "../../dist/pkg/eliza_socketio.js";
 
 export async function socketIo(): Promise<void> {
   await init();
@@ -69,4 +69,10 @@ export async function eliza(): Promise<void> {
   seed.on("typing", (e) => e.active);
   // @ts-expect-error: isTyping is a boolean
   seed.typing(room, "yes");
+  const report: Diagnostics = client.diagnostics();
+  for (const f of report.findings) console.log(f.kind === "idMismatch" ? f.joinedChannelIds : f.detail);
+  if (report.handshake.result === "refused") console.log(report.handshake.reason.length);
+  console.log(report.channels.map((c) => c.join), report.recentEvents.at(-1)?.name, report.lastErrors.permission?.at);
+  // @ts-expect-error: finding kinds are named
+  report.findings.filter((f) => f.kind === "wrongEvents");
 }

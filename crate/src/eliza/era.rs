@@ -39,6 +39,19 @@ pub enum Era {
     Since1_6_5,
 }
 
+impl Era {
+    /// The era as it is serialized (`"unknown"`, `"1.2-1.4"`, …), for reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Era::Unknown => "unknown",
+            Era::Before1_6_5 => "1.2-1.6.4",
+            Era::V1_2To1_4 => "1.2-1.4",
+            Era::V1_5To1_6_4 => "1.5-1.6.4",
+            Era::Since1_6_5 => "1.6.5+",
+        }
+    }
+}
+
 /// Where a channel's messages are read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum HistoryPath {
@@ -207,6 +220,13 @@ mod tests {
     use serde_json::json;
 
     use super::*;
+
+    #[test]
+    fn era_names_in_reports_are_the_serialized_names() {
+        for era in [Era::Unknown, Era::Before1_6_5, Era::V1_2To1_4, Era::V1_5To1_6_4, Era::Since1_6_5] {
+            assert_eq!(serde_json::to_value(era).unwrap(), json!(era.as_str()));
+        }
+    }
 
     #[test]
     fn a_404_means_the_default_id_and_an_older_release() {

@@ -14,6 +14,9 @@
 //!   history path, the message server id and `messageComplete`), kept per server;
 //! - [`ChatMessage`]: the one normalized message shape (live broadcasts and history alike);
 //! - [`ElizaError`]: every failure, with a stable `code()`.
+//! - [`diagnostics`]: a bounded record of what the session saw (events, joins and their
+//!   confirmations, broadcasts for channels not joined, errors by kind) and the findings
+//!   naming the common mistakes of an ElizaOS client ([`Session::diagnostics_report`]).
 //!
 //! # Driving a session
 //!
@@ -88,6 +91,7 @@
 
 mod channel;
 mod era;
+pub mod diagnostics;
 mod error;
 mod event;
 mod fields;
@@ -105,6 +109,7 @@ mod stream;
 mod tests;
 
 pub use era::{Era, HistoryPath, ServerIdSource, ServerInfo, DEFAULT_MESSAGE_SERVER_ID};
+pub use diagnostics::{ConnectionFacts, Diagnostics, ErrorKind, Handshake, Report};
 pub use error::ElizaError;
 pub use event::{AckVia, ElizaEvent, Emit, HistoryRequest};
 pub use message::{ChatMessage, MessageContext};

@@ -17,8 +17,8 @@ use wasm_bindgen_futures::{future_to_promise, JsFuture};
 use crate::client::{Client, ConnectError, Emit, Event, SocketId};
 use crate::eliza::rest;
 use crate::eliza::{
-    ElizaError, ElizaEvent, HistoryRequest, JoinOptions as SessionJoin, OutboxEntry,
-    SendOptions as SessionSend, ServerInfo, Session, SessionConfig,
+    ConnectionFacts, ElizaError, ElizaEvent, ErrorKind, Handshake, HistoryRequest,
+    JoinOptions as SessionJoin, OutboxEntry, SendOptions as SessionSend, ServerInfo, Session, SessionConfig,
 };
 use crate::time::{Instant, MonotonicClock};
 
@@ -243,15 +243,61 @@ impl Inner {
                     None => Err(ElizaError::BadResponse(pair.get(2).as_string().unwrap_or_default())),
                 }
             }
-            Err(e) => Err(ElizaError::Network(format!(
-                "cannot reach the ElizaOS server at {} ({})",
-                self.base_url,
-                describe(&e)
-            ))),
+            Err(e) => {
+                let error = ElizaError::Network(format!(
+                    "cannot reach the ElizaOS server at {} ({})",
+                    self.base_url,
+                    describe(&e)
+                ));
+                // fetch throws a TypeError, and nothing more, when the browser blocks the request
+                // (CORS, a missing host permission) or cannot reach the server at all.
+                if e.is_instance_of::<js_sys::TypeError>() {
+                    let message = format!("GET {url}: {}", describe(&e));
+                    self.record(|d, at| d.record_error(ErrorKind::Permission, error.code(), &message, at));
+                }
+                Err(error)
+            }
         }
     }
 
+    /// Adds to the session's diagnostics, stamped with the current time.
+    fn record(&self, f: impl FnOnce(&mut crate::eliza::Diagnostics, u64)) {
+        let at = self.now().as_millis();
+        f(self.session.borrow_mut().diagnostics_mut(), at);
+    }
+
+    /// The diagnostics report: the session's record and findings, and the connection as the
+    /// driver sees it (the session removes the API key from all of it).
+    fn diagnostics(&self) -> crate::eliza::Report {
+        let socket = self.socket;
+        let (connected, transport, socket_id) = self.driver.read(|c| {
+            let connected = c.socket_connected(socket);
+            let transport = c.transport().map(|t| t.name().to_owned());
+            (connected, transport, c.socket_sid(socket).map(str::to_owned))
+        });
+        let state = self.state.borrow().clone();
+        let handshake = match (&state.error, connected) {
+            (_, true) => Handshake::Ok,
+            (Some(e), false) if e.code == "CONNECT_REFUSED" || e.code == "UNAUTHORIZED" => {
+                Handshake::Refused { reason: e.message.clone() }
+            }
+            (Some(e), false) => Handshake::Failed { reason: e.message.clone() },
+            (None, false) => Handshake::Pending,
+        };
+        let facts = ConnectionFacts {
+            server_url: self.base_url.clone(),
+            server_era: self.session.borrow().server_info().era.as_str().to_owned(),
+            state: state.state.to_owned(),
+            transport,
+            socket_id,
+            handshake,
+        };
+        let now = self.now();
+        self.session.borrow().diagnostics_report(now, facts)
+    }
+
     fn dispatch(self: &Rc<Self>, event: ElizaEvent) {
+        self.record(|d, at| d.observe(&event, at));
         let channel = match &event {
             ElizaEvent::Joined { channel_id }
             | ElizaEvent::StreamChunk { channel_id, .. }
@@ -344,6 +390,8 @@ impl Inner {
                         message: format!("cannot reach the ElizaOS server at {} ({e})", self.base_url),
                     },
                 };
+                let kind = if info.code == "UNAUTHORIZED" { ErrorKind::Auth } else { ErrorKind::Connection };
+                self.record(|d, at| d.record_error(kind, &info.code, &info.message, at));
                 self.state.borrow_mut().error = Some(info);
             }
             Event::Message { data, .. } if glue::text_units(&data.value, data.start) > MAX_EVENT_UNITS => {
@@ -460,6 +508,9 @@ impl ElizaClient {
                 session.restore_server_info(info).map_err(|e| to_js_error(&e))?;
             }
         }
+        if let Some(key) = &api_key {
+            session.diagnostics_mut().set_secret(key);
+        }
 
         // The socket's auth: the entity id the server requires, and the API key if any.
         let mut auth = serde_json::Map::new();
@@ -547,7 +598,13 @@ impl ElizaClient {
         T: std::future::Future<Output = Result<JsValue, ElizaError>> + 'static,
     {
         let inner = self.inner.clone();
-        future_to_promise(async move { f(inner).await.map_err(|e| to_js_error(&e)) })
+        future_to_promise(async move {
+            let result = f(inner.clone()).await;
+            result.map_err(|e| {
+                inner.record(|d, at| d.record_rest_error(&e, at));
+                to_js_error(&e)
+            })
+        })
     }
 }
 
@@ -840,6 +897,18 @@ impl ElizaClient {
     #[wasm_bindgen(getter, js_name = serverInfo, unchecked_return_type = "ServerInfo")]
     pub fn server_info(&self) -> JsValue {
         to_js(self.inner.session.borrow().server_info())
+    }
+
+    /// What the client has seen, for finding out why replies do not arrive: the connection
+    /// (server URL and release era, transport, handshake, socket id), each joined channel and its
+    /// join confirmation, the message server id, the last events received (names and channels
+    /// only), broadcasts for channels not joined, the last error of each kind, and `findings`
+    /// naming the common mistakes recognised. Never contains message text or the API key.
+    /// Cheap: poll it (compare `revision` to skip unchanged reports).
+    #[wasm_bindgen(unchecked_return_type = "Diagnostics")]
+    pub fn diagnostics(&self) -> JsValue {
+        self.inner.update_state();
+        to_js(&self.inner.diagnostics())
     }
 
     /// Whether an agent reply is expected in a channel.

@@ -164,6 +164,67 @@ export interface ConnectionState {
   error: { code: string; message: string } | null;
 }
 
+/** An error kept by `diagnostics()`. `at`: ms since the epoch. */
+export interface DiagnosticsError {
+  code: string;
+  message: string;
+  at: number;
+}
+
+/** One of the common mistakes of an ElizaOS client, recognised from what the client saw. */
+export interface DiagnosticsFinding {
+  kind: "wrongEvent" | "notJoined" | "idMismatch" | "missingFields" | "corsPermission";
+  /** `"Wrong event"`, `"Not joined"`, `"ID mismatch"`, `"Missing fields"`, `"CORS / permission"`. */
+  title: string;
+  /** The evidence and what to check. */
+  detail: string;
+  /** The channel concerned (for an ID mismatch: the channel the broadcast named). */
+  channelId?: string;
+  /** For an ID mismatch: the channels joined when it arrived. */
+  joinedChannelIds?: string[];
+}
+
+/** `client.diagnostics()`: why replies do (not) arrive. Names and ids only: no message text, no API key. */
+export interface Diagnostics {
+  /** Changes whenever anything recorded changes. */
+  revision: number;
+  generatedAt: number;
+  serverUrl: string;
+  /** The server's release era as detected, or `"unknown"`. */
+  serverEra: string;
+  state: ConnectionState["state"];
+  transport: "polling" | "websocket" | null;
+  socketId: string | null;
+  handshake: { result: "pending" | "ok" } | { result: "refused" | "failed"; reason: string };
+  messageServerId: string;
+  entityId: string;
+  channels: {
+    channelId: string;
+    agentId: string | null;
+    dm: boolean;
+    /** `confirmed`: `channel_joined` received; `unconfirmed`: not within the join timeout. */
+    join: "notSent" | "waiting" | "confirmed" | "unconfirmed";
+    joinSentAt: number | null;
+    joinConfirmedAt: number | null;
+    /** Joined and in sync: messages sent now go out at once. */
+    live: boolean;
+  }[];
+  /** The last 50 events received, oldest first (like `onAny`: name and `channelId ?? roomId`). */
+  recentEvents: { name: string; channelId: string | null; at: number }[];
+  counts: { events: number; broadcasts: number; messageEvents: number; acks: number; connects: number };
+  /** Channel events that named a channel not joined (the last 10 channels). */
+  unjoinedBroadcasts: { channelId: string; event: string; joinedChannelIds: string[]; count: number; lastAt: number }[];
+  lastErrors: {
+    permission: DiagnosticsError | null;
+    auth: DiagnosticsError | null;
+    rest: DiagnosticsError | null;
+    join: DiagnosticsError | null;
+    send: DiagnosticsError | null;
+    connection: DiagnosticsError | null;
+  };
+  findings: DiagnosticsFinding[];
+}
+
 /** Events of an `ElizaClient` (every one also has a `type` field with its name). */
 export interface ElizaEvents {
   state: (s: ConnectionState) => void;

@@ -1,12 +1,16 @@
-// A TCP proxy in front of the real ElizaOS server that can lose the user's messages on the way.
+// A TCP proxy in front of the real ElizaOS server that can lose or damage the user's messages on
+// the way.
 //
 // The server always confirms a message it received, so the only way to see the extension's
 // "failed" state (no confirmation in time) is a network that eats the message. While
 // `dropSends` is on, WebSocket frames from the client carrying a Socket.IO SEND_MESSAGE are not
-// forwarded; everything else (handshake, pings, joins, REST) passes untouched.
+// forwarded. While `stripJoinIds` is on, ROOM_JOINING frames lose their `channelId` and `roomId`
+// (a client with the seed's "missing fields" mistake): the real server answers `messageError`.
+// Everything else (handshake, pings, REST) passes untouched.
 //
 //   const proxy = await startLossyProxy(eliza.port);   // proxy.url: use it as the server URL
 //   proxy.dropSends = true; … proxy.dropped            // frames eaten so far
+//   proxy.stripJoinIds = true; … proxy.stripped        // joins damaged so far
 //   await proxy.close();
 import net from "node:net";
 
@@ -14,7 +18,7 @@ const HOST = "127.0.0.1";
 
 export async function startLossyProxy(upstreamPort) {
   const sockets = new Set();
-  const proxy = { dropSends: false, dropped: 0, url: "" };
+  const proxy = { dropSends: false, dropped: 0, stripJoinIds: false, stripped: 0, url: "" };
   const server = net.createServer((client) => {
     const upstream = net.connect(upstreamPort, HOST);
     for (const s of [client, upstream]) {
@@ -66,7 +70,10 @@ function filter(proxy, forward) {
       const raw = buffer.subarray(0, frame.length);
       buffer = buffer.subarray(frame.length);
       if (proxy.dropSends && isSendMessage(frame.text)) proxy.dropped += 1;
-      else forward(raw);
+      else if (proxy.stripJoinIds && isRoomJoining(frame.text)) {
+        proxy.stripped += 1;
+        forward(textFrame(withoutJoinIds(frame.text)));
+      } else forward(raw);
     }
   };
 }
@@ -96,16 +103,44 @@ function parseFrame(buf) {
 }
 
 /**
- * Engine.IO message (4) + Socket.IO event (2), with or without an acknowledgement id:
- * ["message", {type: 2, …}] is a SEND_MESSAGE.
+ * The `{type, payload}` of a client's Socket.IO `message` event — Engine.IO message (4) +
+ * Socket.IO event (2), with or without an acknowledgement id — or null.
  */
-function isSendMessage(text) {
+function messageBody(text) {
   const header = /^42\d*\[/.exec(text);
-  if (!header) return false;
+  if (!header) return null;
   try {
     const [name, body] = JSON.parse(text.slice(header[0].length - 1));
-    return name === "message" && body?.type === 2;
+    return name === "message" ? body : null;
   } catch {
-    return false;
+    return null;
   }
+}
+
+/** Engine.IO message (4) + Socket.IO event (2): ["message", {type: 2, …}] is a SEND_MESSAGE. */
+const isSendMessage = (text) => messageBody(text)?.type === 2;
+/** ["message", {type: 1, …}] is a ROOM_JOINING. */
+const isRoomJoining = (text) => messageBody(text)?.type === 1;
+
+function withoutJoinIds(text) {
+  const body = messageBody(text);
+  const { channelId, roomId, ...payload } = body.payload ?? {};
+  return "42" + JSON.stringify(["message", { ...body, payload }]);
+}
+
+/** A client → server WebSocket text frame (masked, as RFC 6455 requires; the mask may be zero). */
+function textFrame(text) {
+  const payload = Buffer.from(text, "utf8");
+  const len = payload.length;
+  const head = len < 126 ? Buffer.from([0x81, 0x80 | len]) : len < 65536 ? Buffer.alloc(4) : Buffer.alloc(10);
+  if (len >= 126 && len < 65536) {
+    head[0] = 0x81;
+    head[1] = 0x80 | 126;
+    head.writeUInt16BE(len, 2);
+  } else if (len >= 65536) {
+    head[0] = 0x81;
+    head[1] = 0x80 | 127;
+    head.writeBigUInt64BE(BigInt(len), 2);
+  }
+  return Buffer.concat([head, Buffer.alloc(4), payload]);
 }

@@ -20,6 +20,7 @@ impl Session {
     /// `payload.roomId`) is joined; unknown events and malformed payloads are ignored or
     /// reported as [`ElizaEvent::Error`], never trusted.
     pub fn handle_event(&mut self, now: Instant, event: &str, payload: &Value) {
+        self.note_event(now, event, payload);
         match event {
             "messageBroadcast" => self.on_broadcast(now, payload),
             "messageAck" => self.on_ack(now, payload),

@@ -1,5 +1,6 @@
 //! [`Session`]: one user's conversations with ElizaOS agents over one socket, free of I/O.
 
+mod diagnose;
 mod inbound;
 mod options;
 mod signals;
@@ -11,6 +12,7 @@ use serde_json::Value;
 
 use super::channel::{Channel, Phase};
 use super::era::{HistoryPath, ServerIdSource, ServerInfo};
+use super::diagnostics::Diagnostics;
 use super::error::ElizaError;
 use super::event::{ElizaEvent, Emit, HistoryRequest};
 use super::ids;
@@ -45,6 +47,7 @@ pub struct Session {
     emits: VecDeque<Emit>,
     history_requests: VecDeque<HistoryRequest>,
     events: VecDeque<ElizaEvent>,
+    diagnostics: Diagnostics,
 }
 
 impl Session {
@@ -64,6 +67,7 @@ impl Session {
             emits: VecDeque::new(),
             history_requests: VecDeque::new(),
             events: VecDeque::new(),
+            diagnostics: Diagnostics::default(),
         })
     }
 
@@ -205,7 +209,8 @@ impl Session {
         let Some(i) = self.find(channel_id) else { return false };
         // Others would otherwise see the user typing until their expiry.
         self.stop_own_typing(i);
-        self.channels.remove(i);
+        let channel = self.channels.remove(i);
+        self.diagnostics.left(&channel.id);
         true
     }
 
@@ -224,9 +229,12 @@ impl Session {
         check_text(text)?;
         check_extras(&options.attachments, &options.metadata)?;
         let channel = ids::require("channelId", channel_id)?;
-        let i = self.channels.iter().position(|c| c.id == channel).ok_or_else(|| {
-            ElizaError::InvalidArgument(format!("channel {channel} is not joined: join it before sending"))
-        })?;
+        let Some(i) = self.channels.iter().position(|c| c.id == channel) else {
+            self.diagnostics.send_to_unjoined(&channel, now.as_millis());
+            return Err(ElizaError::InvalidArgument(format!(
+                "channel {channel} is not joined: join it before sending"
+            )));
+        };
         let mut client_message_id = ids::new_v4(&mut self.rng);
         while self.outbox.get(&client_message_id).is_some() {
             client_message_id = ids::new_v4(&mut self.rng);

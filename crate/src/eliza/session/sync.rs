@@ -16,6 +16,7 @@ impl Session {
     /// server forgets joins with the connection.
     pub fn handle_connected(&mut self, now: Instant) {
         self.connected = true;
+        self.diagnostics.connected();
         for i in 0..self.channels.len() {
             self.start_join(now, i);
         }
@@ -164,6 +165,7 @@ impl Session {
 
     pub(super) fn start_join(&mut self, now: Instant, i: usize) {
         self.emit_join(i);
+        self.diagnostics.join_sent(&self.channels[i].id, now.as_millis());
         let channel = &mut self.channels[i];
         channel.join_confirmed = false;
         channel.history_failures = 0;

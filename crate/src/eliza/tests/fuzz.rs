@@ -5,11 +5,13 @@ use serde_json::{json, Map, Value};
 use super::*;
 use crate::rng::Rng;
 
-const EVENTS: [&str; 17] = [
+const EVENTS: [&str; 19] = [
     "userJoined",
     "userLeft",
     "userTyping",
     "messageBroadcast",
+    "message",
+    "message_broadcast",
     "messageAck",
     "messageError",
     "messageStreamChunk",
@@ -95,6 +97,18 @@ fn random_payloads_never_panic() {
             6 => {
                 let reply = random_value(&mut rng, 0);
                 h.session.handle_emit_ack(h.now, USER, &reply);
+            }
+            7 => {
+                let facts = crate::eliza::ConnectionFacts {
+                    server_url: "http://127.0.0.1:3000".into(),
+                    server_era: "unknown".into(),
+                    state: "connected".into(),
+                    transport: None,
+                    socket_id: None,
+                    handshake: crate::eliza::Handshake::Pending,
+                };
+                let report = h.session.diagnostics_report(h.now, facts);
+                assert!(report.recent_events.len() <= crate::eliza::diagnostics::RECENT_EVENTS);
             }
             _ => {}
         }

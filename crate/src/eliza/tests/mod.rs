@@ -4,6 +4,7 @@
 //! (`tests/fixtures/ELIZA-NOTES.md`), with the ids filled in.
 
 mod compat;
+mod diagnostics;
 mod fuzz;
 mod rest;
 mod seed;
