@@ -30,6 +30,11 @@ use super::options;
 use super::timer::Timer;
 use super::wire::{Js, JsText};
 
+/// Typed calls and events for the Rust API, over this same client.
+#[cfg(feature = "rust-api")]
+#[path = "rust_api/eliza_hooks.rs"]
+mod rust_hooks;
+
 #[wasm_bindgen]
 extern "C" {
     /// Options of `new ElizaClient()` (declared in eliza_types.rs).
@@ -86,6 +91,9 @@ struct Inner {
     state: RefCell<ConnectionState>,
     /// The message server id has been read from the server (once per client).
     server_id_known: Cell<bool>,
+    /// Rust handlers of session events (the Rust API).
+    #[cfg(feature = "rust-api")]
+    rust_events: rust_hooks::RustEvents,
 }
 
 /// A client for one ElizaOS server: agents, DM channels, messages, history.
@@ -220,6 +228,8 @@ impl Inner {
     }
 
     fn dispatch(self: &Rc<Self>, event: ElizaEvent) {
+        #[cfg(feature = "rust-api")]
+        self.rust_events.deliver(&event);
         let channel = match &event {
             ElizaEvent::Joined { channel_id }
             | ElizaEvent::StreamChunk { channel_id, .. }
@@ -438,6 +448,8 @@ impl ElizaClient {
                     error: None,
                 }),
                 server_id_known: Cell::new(false),
+                #[cfg(feature = "rust-api")]
+                rust_events: rust_hooks::new_rust_events(),
             }
         });
         let weak = Rc::downgrade(&inner);
