@@ -57,9 +57,10 @@ async function stop(child) {
 }
 
 /** cargo test of the wasm browser suites in one browser, against the control server. */
-function wasmTests(browser, control) {
+function wasmTests(browser, control, cargoArgs = ["--test", "browser", "--test", "worker"], extraEnv = {}) {
   const env = {
     ...process.env,
+    ...extraEnv,
     SIO_CONTROL_URL: control,
     CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER: "wasm-bindgen-test-runner",
     WASM_BINDGEN_TEST_TIMEOUT: "600",
@@ -73,7 +74,7 @@ function wasmTests(browser, control) {
   else env.CHROMEDRIVER = process.env.CHROMEDRIVER || "/usr/bin/chromedriver";
   return run(
     "cargo",
-    ["test", "-p", "eliza-socketio", "--target", "wasm32-unknown-unknown", "--test", "browser", "--test", "worker"],
+    ["test", "-p", "eliza-socketio", "--target", "wasm32-unknown-unknown", ...cargoArgs],
     { env },
   );
 }
@@ -94,6 +95,28 @@ const SUITES = {
     } finally {
       await control.stop();
     }
+  },
+  /** The Rust API (feature rust-api) in Chromium and Firefox against the control server and a
+   *  real ElizaOS server; its rustdoc builds without warnings. */
+  rustapi: async () => {
+    const features = ["--features", "rust-api"];
+    await run("cargo", ["doc", "--no-deps", "-p", "eliza-socketio", "--target", "wasm32-unknown-unknown", ...features], {
+      env: { ...process.env, RUSTDOCFLAGS: "-D warnings" },
+    });
+    const { startEliza } = await import("./fixtures/eliza.mjs");
+    const control = await startControl();
+    let eliza;
+    try {
+      eliza = await startEliza({ agents: ["Echo"] });
+      for (const browser of ["chromium", "firefox"]) {
+        await wasmTests(browser, control.url, [...features, "--test", "rust_api"], { ELIZA_URL: eliza.url });
+      }
+    } finally {
+      await eliza?.dispose();
+      await control.stop();
+    }
+    // The example page built only in Rust (dist/example-rust).
+    await e2e("rust-example.test.mjs")();
   },
   /** The generated TypeScript declarations compile, and misuse is a type error. */
   types: () => run(path.join(ROOT, "tests/node_modules/.bin/tsc"), ["-p", "tests/types/tsconfig.json"]),
