@@ -169,6 +169,8 @@ run_tests() {
   build
   log "native tests (protocol core, ElizaOS layer)"
   cargo test --quiet -p eliza-socketio
+  # The Rust API's argument codec is pure Rust: tested natively too (the rest of it is wasm-only).
+  cargo test --quiet -p eliza-socketio --features rust-api --lib args::
   fuzz_smoke
   log "browser, extension and fixture tests"
   node "$ROOT/tests/run.mjs" "$@"

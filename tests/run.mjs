@@ -96,13 +96,15 @@ const SUITES = {
       await control.stop();
     }
   },
-  /** The Rust API (feature rust-api) in Chromium and Firefox against the control server and a
-   *  real ElizaOS server; its rustdoc builds without warnings. */
+  /** The Rust API (feature rust-api): rustdoc without warnings and its examples compiled, then
+   *  the API in Chromium and Firefox against the control server and a real ElizaOS server, then
+   *  the example page written in Rust. */
   rustapi: async () => {
     const features = ["--features", "rust-api"];
-    await run("cargo", ["doc", "--no-deps", "-p", "eliza-socketio", "--target", "wasm32-unknown-unknown", ...features], {
-      env: { ...process.env, RUSTDOCFLAGS: "-D warnings" },
-    });
+    const wasm = ["-p", "eliza-socketio", "--target", "wasm32-unknown-unknown", ...features];
+    await run("cargo", ["doc", "--no-deps", ...wasm], { env: { ...process.env, RUSTDOCFLAGS: "-D warnings" } });
+    // Every rustdoc example of the Rust API is `no_run`: this compiles them all for wasm32.
+    await run("cargo", ["test", "--doc", ...wasm]);
     const { startEliza } = await import("./fixtures/eliza.mjs");
     const control = await startControl();
     let eliza;

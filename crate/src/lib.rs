@@ -11,6 +11,8 @@
 //!   `fetch` long-polling transports, one timer, and the exported classes; with the `rust-api`
 //!   feature, `rust_api`: the same clients for Rust web apps (serde payloads, futures, streams).
 
+#[cfg(feature = "rust-api")]
+mod args;
 pub mod backoff;
 pub mod client;
 #[cfg(feature = "eliza")]

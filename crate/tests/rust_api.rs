@@ -56,8 +56,12 @@ struct Server {
 
 impl Server {
     async fn spawn(options: Value) -> Server {
-        let v: Value = serde_json::from_str(&text(spawn_server(control(), &options.to_string())).await).unwrap();
-        Server { id: v["id"].to_string().trim_matches('"').to_owned(), url: v["url"].as_str().unwrap().to_owned() }
+        let v: Value =
+            serde_json::from_str(&text(spawn_server(control(), &options.to_string())).await).unwrap();
+        Server {
+            id: v["id"].to_string().trim_matches('"').to_owned(),
+            url: v["url"].as_str().unwrap().to_owned(),
+        }
     }
 
     async fn action(&self, action: &str, body: Option<Value>) {
@@ -83,7 +87,12 @@ async fn pause(ms: u32) {
 }
 
 /// The next item of `stream` that `pick` accepts, within `ms` (a test failure otherwise).
-async fn wait_for<T, R>(stream: &mut EventStream<T>, ms: u32, what: &str, mut pick: impl FnMut(T) -> Option<R>) -> R
+async fn wait_for<T, R>(
+    stream: &mut EventStream<T>,
+    ms: u32,
+    what: &str,
+    mut pick: impl FnMut(T) -> Option<R>,
+) -> R
 where
     T: core::fmt::Debug + 'static,
 {
@@ -103,7 +112,10 @@ where
     }
 }
 
-async fn next_message(stream: &mut EventStream<SocketEvent>, event: &str) -> eliza_socketio::rust_api::Message {
+async fn next_message(
+    stream: &mut EventStream<SocketEvent>,
+    event: &str,
+) -> eliza_socketio::rust_api::Message {
     wait_for(stream, 5000, event, |e| match e {
         SocketEvent::Message(m) if m.event() == event => Some(m),
         _ => None,
@@ -187,7 +199,7 @@ async fn acknowledgements_both_ways_and_timeouts() {
         assert!(!m.wants_ack());
         assert!(m.ack(()).is_err(), "a second answer is refused");
     });
-    socket.emit("ask", &"why").unwrap();
+    socket.emit("ask", "why").unwrap();
     let answer = next_message(&mut events, "answer").await;
     assert_eq!(answer.arg::<Value>(0).unwrap(), json!({"answer": "why!"}));
 }
@@ -225,7 +237,8 @@ async fn namespaces_auth_and_connect_errors() {
     let main = manager.socket("/");
     let admin = manager.socket("admin");
     let private = manager.socket("/private");
-    let (mut main_events, mut admin_events, mut private_events) = (main.events(), admin.events(), private.events());
+    let (mut main_events, mut admin_events, mut private_events) =
+        (main.events(), admin.events(), private.events());
     let refused = Rc::new(RefCell::new(None));
     let seen = refused.clone();
     let _refusal = private.on_connect_error(move |e| *seen.borrow_mut() = Some(e.clone()));
@@ -263,7 +276,7 @@ async fn bad_input_gets_clear_errors() {
     let built = Manager::builder("ftp://example.com").build();
     assert_eq!(built.err().map(|e| e.code()), Some("INVALID_URL"));
     let built = Manager::builder("http://127.0.0.1:1").randomization_factor(2.0).build();
-    let error = built.err().expect("refused");
+    let error = built.expect_err("refused");
     assert_eq!(error.code(), "INVALID_OPTION");
     assert!(error.to_string().contains("randomizationFactor"), "{error}");
     let built = Manager::builder("http://127.0.0.1:1").transports(&[]).build();
@@ -302,7 +315,7 @@ async fn malformed_frames_are_errors_not_crashes() {
         assert_eq!(reason, DisconnectReason::ParseError, "after {frame}");
         connected(&mut events).await;
     }
-    socket.emit("echo", &"survived").unwrap();
+    socket.emit("echo", "survived").unwrap();
     assert_eq!(next_message(&mut events, "echo").await.arg::<String>(0).unwrap(), "survived");
 }
 
@@ -335,7 +348,9 @@ async fn disconnect_reasons_and_guards() {
     // The server disconnects the socket: no automatic reconnection.
     socket.emit("disconnect-me", ()).unwrap();
     let reason = wait_for(&mut events, 5000, "disconnect", |e| match e {
-        SocketEvent::Disconnect { reason, .. } if reason == DisconnectReason::ServerDisconnect => Some(reason),
+        SocketEvent::Disconnect { reason, .. } if reason == DisconnectReason::ServerDisconnect => {
+            Some(reason)
+        }
         _ => None,
     })
     .await;
@@ -368,7 +383,7 @@ async fn dropping_the_last_handle_closes_the_connection() {
     let waiting = same.emit_with_ack_timeout::<Value>("nothing-here", (), Duration::from_secs(30));
     drop(manager);
     drop(same);
-    socket.emit("echo", &"still here").unwrap();
+    socket.emit("echo", "still here").unwrap();
     next_message(&mut events, "echo").await;
     assert_eq!(server.clients().await.len(), 1, "a handle is left: still connected");
 
@@ -451,7 +466,10 @@ async fn eliza_agents_dm_send_and_events() {
     assert_eq!(bad.err().map(|e| e.code()), Some("INVALID_ARGUMENT"));
     let unknown = client.join_dm("not-a-uuid").await;
     assert_eq!(unknown.err().map(|e| e.code()), Some("INVALID_ARGUMENT"));
-    assert_eq!(ElizaClient::builder("ftp://127.0.0.1").build().err().map(|e| e.code()), Some("INVALID_ARGUMENT"));
+    assert_eq!(
+        ElizaClient::builder("ftp://127.0.0.1").build().err().map(|e| e.code()),
+        Some("INVALID_ARGUMENT")
+    );
 
     drop(client);
     assert!(events.next().await.is_none(), "the stream ended with the client");

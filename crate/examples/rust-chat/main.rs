@@ -141,7 +141,8 @@ fn send(state: &State) {
 /// Appends (or replaces, for the same `key`) one line of the log.
 fn add_line(key: &str, class: &str, text: &str) {
     let log: Element = by_id("log");
-    let existing = document().query_selector(&format!("#log li[data-key=\"{}\"]", css_escape(key))).ok().flatten();
+    let existing =
+        document().query_selector(&format!("#log li[data-key=\"{}\"]", css_escape(key))).ok().flatten();
     let line = match existing {
         Some(line) => line,
         None => {
@@ -170,12 +171,18 @@ async fn show_events(client: ElizaClient) {
         match event {
             ElizaEvent::Message { message, .. } => {
                 let key = message.client_message_id.clone().unwrap_or_else(|| message.id.clone());
-                let class = if message.own { "own" } else if message.from_agent { "agent" } else { "other" };
+                let class = if message.own {
+                    "own"
+                } else if message.from_agent {
+                    "agent"
+                } else {
+                    "other"
+                };
                 add_line(&key, class, &message.text);
             }
             ElizaEvent::Ack { client_message_id, .. } => {
-                if let Ok(Some(line)) =
-                    document().query_selector(&format!("#log li[data-key=\"{}\"]", css_escape(&client_message_id)))
+                if let Ok(Some(line)) = document()
+                    .query_selector(&format!("#log li[data-key=\"{}\"]", css_escape(&client_message_id)))
                 {
                     let _ = line.set_attribute("class", "own");
                 }

@@ -53,7 +53,6 @@
 //! Streams end when their socket or client is gone. A handler that captures its own socket
 //! keeps it alive: capture a [`WeakSocket`] instead.
 
-mod args;
 #[cfg(feature = "eliza")]
 mod eliza;
 mod events;
@@ -61,7 +60,7 @@ pub(crate) mod listen;
 mod manager;
 mod socket;
 
-pub use args::{Args, IntoArgs, PayloadError};
+pub use crate::args::{Args, IntoArgs, PayloadError};
 #[cfg(feature = "eliza")]
 pub use eliza::{ElizaClient, ElizaClientBuilder};
 pub use events::{AckError, ConnectError, DisconnectReason, Message, SocketEvent};

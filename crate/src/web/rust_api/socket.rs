@@ -17,10 +17,10 @@ use crate::error::Error;
 use super::super::driver::Driver;
 use super::super::glue;
 use super::super::wire::{Js, JsAck, JsText};
-use super::args::{Args, IntoArgs};
 use super::events::{AckError, AckRequest, ConnectError, DisconnectReason, Message, SocketEvent};
 use super::listen::{EventStream, HandlerList, Slot, Subscription};
 use super::manager::{Connection, Manager};
+use crate::args::{Args, IntoArgs};
 
 /// How long [`Socket::emit_with_ack`] waits when the connection has no `ack_timeout`.
 pub const DEFAULT_ACK_TIMEOUT: Duration = Duration::from_secs(10);

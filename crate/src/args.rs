@@ -1,9 +1,14 @@
-//! Event arguments: JSON values through serde, binary arguments as bytes.
+//! Event arguments for the Rust API: JSON values through serde, binary arguments as bytes.
+//!
+//! Pure data (no browser types), so it is tested natively; the Rust API re-exports it.
 //!
 //! Socket.IO sends binary arguments out of band: in the JSON they are placeholders
 //! `{"_placeholder":true,"num":i}`, and attachment `i` follows the packet. [`Args`] keeps both
 //! halves, so a binary argument is a `Vec<u8>` on the Rust side and an `ArrayBuffer`/`Buffer` on
 //! the peer's.
+
+// Only the browser face (module `rust_api`, wasm32) uses this; native builds compile it for its tests.
+#![cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
 
 use core::fmt;
 
@@ -269,5 +274,97 @@ impl IntoArgs for () {
 impl<T: Serialize + ?Sized> IntoArgs for &T {
     fn into_args(self) -> Result<Args, PayloadError> {
         Args::new().arg(self)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn encodes_event_and_ack_data_with_placeholders() {
+        let args =
+            Args::new().arg(&json!({"a": 1})).unwrap().bytes(vec![1, 2]).arg(&"x\"y").unwrap().bytes(vec![3]);
+        assert_eq!(
+            args.to_json(Some("up")).unwrap(),
+            r#"["up",{"a":1},{"_placeholder":true,"num":0},"x\"y",{"_placeholder":true,"num":1}]"#
+        );
+        assert_eq!(
+            args.to_json(None).unwrap(),
+            r#"[{"a":1},{"_placeholder":true,"num":0},"x\"y",{"_placeholder":true,"num":1}]"#
+        );
+        assert_eq!(Args::new().to_json(Some("e")).unwrap(), r#"["e"]"#);
+        assert_eq!(Args::new().to_json(None).unwrap(), "[]");
+        assert_eq!(args.bytes_at(1), Some(&[1u8, 2][..]));
+        assert_eq!(args.bytes_at(3), Some(&[3u8][..]));
+        assert_eq!(args.bytes_at(0), None);
+        assert_eq!(args.into_attachments(), vec![vec![1, 2], vec![3]]);
+    }
+
+    #[test]
+    fn decodes_what_it_encodes() {
+        let sent = Args::new().arg(&[1, 2]).unwrap().bytes(vec![9]);
+        let text = sent.to_json(Some("e")).unwrap();
+        let (event, got) = Args::decode(&text, sent.attachments().to_vec(), true).unwrap();
+        assert_eq!(event.as_deref(), Some("e"));
+        assert_eq!(got, sent);
+        assert_eq!(got.get::<Vec<u8>>(0).unwrap(), vec![1, 2]);
+    }
+
+    #[test]
+    fn typed_reads_say_what_is_wrong() {
+        let (_, args) = Args::decode(r#"["e", 5, "s"]"#, Vec::new(), true).unwrap();
+        assert_eq!(args.get::<u32>(0).unwrap(), 5);
+        assert_eq!(args.get::<Option<u32>>(7).unwrap(), None, "a missing argument reads as null");
+        let e = args.get::<u32>(1).unwrap_err();
+        assert!(e.to_string().starts_with("argument 1 does not have the expected type"), "{e}");
+        let mut map = std::collections::HashMap::new();
+        map.insert(vec![1u8], 1);
+        let e = Args::new().arg(&map).unwrap_err();
+        assert!(e.to_string().starts_with("argument 0 cannot be serialized"), "{e}");
+    }
+
+    #[test]
+    fn refuses_bad_packet_data() {
+        for (text, with_event) in [
+            ("{}", true),
+            ("[]", true),
+            ("[null]", true),
+            ("[{\"x\":1}]", true),
+            ("[\"e\",", true),
+            ("", false),
+            ("\"s\"", false),
+        ] {
+            assert!(Args::decode(text, Vec::new(), with_event).is_err(), "{text}");
+        }
+        // Event names may be numbers, as socket.io-client accepts them.
+        assert_eq!(Args::decode("[7]", Vec::new(), true).unwrap().0.as_deref(), Some("7"));
+        assert_eq!(Args::decode("[]", Vec::new(), false).unwrap().1.len(), 0);
+    }
+
+    #[test]
+    fn every_placeholder_must_name_an_attachment() {
+        let one = || vec![vec![1u8]];
+        assert!(Args::decode(r#"["e",{"_placeholder":true,"num":0}]"#, one(), true).is_ok());
+        assert!(Args::decode(r#"["e",{"deep":[{"_placeholder":true,"num":0}]}]"#, one(), true).is_ok());
+        for bad in [
+            r#"["e",{"_placeholder":true,"num":1}]"#,
+            r#"["e",{"_placeholder":true}]"#,
+            r#"["e",{"_placeholder":true,"num":-1}]"#,
+            r#"["e",{"_placeholder":true,"num":"0"}]"#,
+            r#"["e",[[{"x":{"_placeholder":true,"num":5}}]]]"#,
+        ] {
+            assert_eq!(
+                Args::decode(bad, one(), true).unwrap_err().to_string(),
+                "illegal attachments",
+                "{bad}"
+            );
+        }
+        // Deeper than the walk goes: refused, not a stack overflow.
+        let deep = format!("[\"e\",{}1{}]", "[".repeat(126), "]".repeat(126));
+        assert!(Args::decode(&deep, Vec::new(), true).is_ok());
+        let too_deep = format!("[\"e\",{}1{}]", "[".repeat(400), "]".repeat(400));
+        assert!(Args::decode(&too_deep, Vec::new(), true).is_err());
     }
 }
