@@ -9,7 +9,8 @@ use std::rc::Rc;
 use std::time::Duration;
 
 use eliza_socketio::rust_api::{
-    AckError, Args, DisconnectReason, ElizaClient, ElizaEvent, EventStream, Manager, SocketEvent,
+    AckError, Args, DisconnectReason, ElizaClient, ElizaEvent, EventStream, Manager, ManagerEvent,
+    SocketEvent,
 };
 use eliza_socketio::TransportKind;
 use futures_util::future::{select, Either};
@@ -369,6 +370,48 @@ async fn disconnect_reasons_and_guards() {
     })
     .await;
     assert_eq!(reason, DisconnectReason::ClientDisconnect);
+}
+
+#[wasm_bindgen_test]
+async fn manager_events_follow_a_server_restart() {
+    let server = Server::spawn(json!({})).await;
+    let manager = fast_reconnect(&server.url, &[TransportKind::WebSocket]);
+    let mut connection = manager.events();
+    let socket = manager.socket("/");
+    let mut events = socket.events();
+    wait_for(&mut connection, 5000, "open", |e| (e == ManagerEvent::Open).then_some(())).await;
+    connected(&mut events).await;
+    assert!(manager.id().is_some());
+
+    server.action("stop", None).await;
+    let reason = wait_for(&mut connection, 5000, "close", |e| match e {
+        ManagerEvent::Close { reason, .. } => Some(reason),
+        _ => None,
+    })
+    .await;
+    assert_eq!(reason, DisconnectReason::TransportClose);
+    wait_for(&mut connection, 5000, "reconnect_attempt 1", |e| {
+        (e == ManagerEvent::ReconnectAttempt(1)).then_some(())
+    })
+    .await;
+    let failure = wait_for(&mut connection, 5000, "reconnect_error", |e| match e {
+        ManagerEvent::ReconnectError(e) => Some(e),
+        _ => None,
+    })
+    .await;
+    assert_eq!(failure.code(), "TRANSPORT_ERROR");
+    assert!(manager.reconnecting());
+
+    server.action("start", None).await;
+    let attempts = wait_for(&mut connection, 10_000, "reconnect", |e| match e {
+        ManagerEvent::Reconnect(n) => Some(n),
+        _ => None,
+    })
+    .await;
+    assert!(attempts >= 1);
+    connected(&mut events).await;
+    socket.emit("echo", "back").unwrap();
+    assert_eq!(next_message(&mut events, "echo").await.arg::<String>(0).unwrap(), "back");
 }
 
 #[wasm_bindgen_test]

@@ -185,7 +185,7 @@ impl Driver {
     }
 
     /// Registers Rust code to be told about manager-level events (state changes).
-    #[cfg(feature = "eliza")]
+    #[cfg(any(feature = "eliza", feature = "rust-api"))]
     pub fn set_manager_hook(&self, hook: ManagerHook) {
         *self.manager_hook.borrow_mut() = Some(hook);
     }

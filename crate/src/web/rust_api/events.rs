@@ -32,6 +32,57 @@ pub enum SocketEvent {
     Message(Message),
 }
 
+/// Something that happened to a connection, as delivered to [`super::Manager::events`] and
+/// [`super::Manager::on_event`] (socket.io-client's manager events).
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum ManagerEvent {
+    /// The Engine.IO session opened.
+    Open,
+    /// The Engine.IO session closed.
+    Close {
+        /// Why.
+        reason: DisconnectReason,
+        /// Details, when the browser gave any.
+        description: Option<String>,
+    },
+    /// A connection-level error (its [`crate::Error::code`] says which kind).
+    Error(crate::Error),
+    /// The server pinged.
+    Ping,
+    /// The transport changed after a successful upgrade.
+    Upgrade(crate::TransportKind),
+    /// A reconnection attempt starts, counting from 1.
+    ReconnectAttempt(u32),
+    /// Reconnected after this many attempts.
+    Reconnect(u32),
+    /// A reconnection attempt failed.
+    ReconnectError(crate::Error),
+    /// Gave up after `reconnection_attempts`.
+    ReconnectFailed,
+}
+
+impl ManagerEvent {
+    /// The manager event of a core event, if it is one.
+    pub(crate) fn from_core<W: crate::client::Wire>(event: &crate::client::Event<W>) -> Option<Self> {
+        use crate::client::Event;
+        Some(match event {
+            Event::Open => ManagerEvent::Open,
+            Event::Close { reason, description } => {
+                ManagerEvent::Close { reason: *reason, description: description.clone() }
+            }
+            Event::Error(e) => ManagerEvent::Error(e.clone()),
+            Event::Ping => ManagerEvent::Ping,
+            Event::Upgrade(kind) => ManagerEvent::Upgrade(*kind),
+            Event::ReconnectAttempt(n) => ManagerEvent::ReconnectAttempt(*n),
+            Event::Reconnect(n) => ManagerEvent::Reconnect(*n),
+            Event::ReconnectError(e) => ManagerEvent::ReconnectError(e.clone()),
+            Event::ReconnectFailed => ManagerEvent::ReconnectFailed,
+            _ => return None,
+        })
+    }
+}
+
 /// Why a socket could not join its namespace.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ConnectError {

@@ -11,7 +11,9 @@ use crate::error::{Error, TransportKind};
 
 use super::super::driver::{Driver, Sink};
 use super::super::manager::{parse_url, random_seed};
-use super::socket::{Socket, SocketShared};
+use super::events::ManagerEvent;
+use super::listen::{EventStream, HandlerList, Subscription};
+use super::socket::{Socket, SocketShared, DEFAULT_STREAM_CAPACITY};
 
 /// One connection and the Rust sockets on it. Dropped with the last [`Manager`] and [`Socket`]
 /// handle, which closes the connection.
@@ -19,11 +21,13 @@ pub(crate) struct Connection {
     pub driver: Rc<Driver>,
     auto_connect: bool,
     sockets: RefCell<Vec<(SocketId, Weak<SocketShared>)>>,
+    handlers: Rc<HandlerList<ManagerEvent>>,
 }
 
 impl Drop for Connection {
     fn drop(&mut self) {
         self.driver.with_client(|c, now| c.close(now));
+        self.handlers.clear();
     }
 }
 
@@ -182,7 +186,19 @@ impl ManagerBuilder {
         }
         let client = Client::new(config, target.endpoint, random_seed())?;
         let driver = Driver::new(client, self.with_credentials);
-        let conn = Connection { driver, auto_connect: self.auto_connect, sockets: RefCell::new(Vec::new()) };
+        let handlers = HandlerList::new();
+        let weak = Rc::downgrade(&handlers);
+        driver.set_manager_hook(Rc::new(move |event| {
+            if let (Some(handlers), Some(event)) = (weak.upgrade(), ManagerEvent::from_core(event)) {
+                handlers.deliver(&event);
+            }
+        }));
+        let conn = Connection {
+            driver,
+            auto_connect: self.auto_connect,
+            sockets: RefCell::new(Vec::new()),
+            handlers,
+        };
         Ok(Manager { conn: Rc::new(conn) })
     }
 }
@@ -274,6 +290,46 @@ impl Manager {
     /// Whether a reconnection is scheduled or under way.
     pub fn reconnecting(&self) -> bool {
         self.conn.driver.read(|c| c.is_reconnecting())
+    }
+
+    /// Calls `handler` with every connection event (open, close, reconnection attempts…) until
+    /// the guard is dropped.
+    ///
+    /// ```no_run
+    /// # use eliza_socketio::rust_api::{Manager, ManagerEvent};
+    /// # fn demo(manager: &Manager) {
+    /// manager.on_event(|event| {
+    ///     if let ManagerEvent::ReconnectAttempt(n) = event {
+    ///         log(&format!("reconnecting, attempt {n}"));
+    ///     }
+    /// }).forget();
+    /// # }
+    /// # fn log(_: &str) {}
+    /// ```
+    pub fn on_event(&self, handler: impl FnMut(&ManagerEvent) + 'static) -> Subscription {
+        self.conn.handlers.add(handler)
+    }
+
+    /// Every connection event from now on as a [`futures_core::Stream`], keeping at most
+    /// [`DEFAULT_STREAM_CAPACITY`] unread (see [`EventStream`]).
+    ///
+    /// ```no_run
+    /// use futures_util::StreamExt;
+    /// # use eliza_socketio::rust_api::{Manager, ManagerEvent};
+    /// # async fn demo(manager: Manager) {
+    /// let mut events = manager.events();
+    /// while let Some(event) = events.next().await {
+    ///     if event == ManagerEvent::ReconnectFailed {
+    ///         log("offline for good");
+    ///     }
+    /// }
+    /// # }
+    /// # fn log(_: &str) {}
+    /// ```
+    pub fn events(&self) -> EventStream<ManagerEvent> {
+        EventStream::from_handlers(&self.conn.handlers, DEFAULT_STREAM_CAPACITY, |e: &ManagerEvent| {
+            Some(e.clone())
+        })
     }
 }
 

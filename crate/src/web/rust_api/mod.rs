@@ -63,7 +63,7 @@ mod socket;
 pub use crate::args::{Args, IntoArgs, PayloadError};
 #[cfg(feature = "eliza")]
 pub use eliza::{ElizaClient, ElizaClientBuilder};
-pub use events::{AckError, ConnectError, DisconnectReason, Message, SocketEvent};
+pub use events::{AckError, ConnectError, DisconnectReason, ManagerEvent, Message, SocketEvent};
 pub use listen::{EventStream, Subscription};
 pub use manager::{connect, Manager, ManagerBuilder};
 pub use socket::{AckFuture, Socket, WeakSocket, DEFAULT_ACK_TIMEOUT, DEFAULT_STREAM_CAPACITY};
