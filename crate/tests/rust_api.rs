@@ -373,6 +373,31 @@ async fn disconnect_reasons_and_guards() {
 }
 
 #[wasm_bindgen_test]
+async fn recovery_and_volatile_emits() {
+    let server = Server::spawn(json!({ "recovery": true })).await;
+    let socket = fast_reconnect(&server.url, &[TransportKind::WebSocket]).socket("/");
+    let mut events = socket.events();
+    connected(&mut events).await;
+    assert!(!socket.recovered());
+    server.action("drop", None).await;
+    connected(&mut events).await;
+    assert!(socket.recovered(), "the server restored the session");
+
+    // While disconnected, a volatile emit is dropped and a plain one waits for the connection.
+    socket.disconnect();
+    socket.emit_volatile("echo", "dropped").unwrap();
+    socket.emit("echo", "buffered").unwrap();
+    socket.connect();
+    connected(&mut events).await;
+    socket.emit_volatile("echo", "sent").unwrap();
+    let mut echoes = Vec::new();
+    while echoes.len() < 2 {
+        echoes.push(next_message(&mut events, "echo").await.arg::<String>(0).unwrap());
+    }
+    assert_eq!(echoes, ["buffered", "sent"]);
+}
+
+#[wasm_bindgen_test]
 async fn manager_events_follow_a_server_restart() {
     let server = Server::spawn(json!({})).await;
     let manager = fast_reconnect(&server.url, &[TransportKind::WebSocket]);
@@ -505,6 +530,9 @@ async fn eliza_agents_dm_send_and_events() {
     })
     .await;
 
+    assert!(client.outbox().is_empty(), "confirmed messages leave the outbox");
+    assert!(!client.discard("not-in-the-outbox"));
+    assert_eq!(client.retry("not-in-the-outbox").err().map(|e| e.code()), Some("INVALID_ARGUMENT"));
     let bad = client.send(&channel.id, "");
     assert_eq!(bad.err().map(|e| e.code()), Some("INVALID_ARGUMENT"));
     let unknown = client.join_dm("not-a-uuid").await;

@@ -6,7 +6,7 @@ use std::rc::Rc;
 use wasm_bindgen::JsValue;
 
 use crate::eliza::rest::{Agent, DmChannel};
-use crate::eliza::{ChatMessage, ElizaError, ElizaEvent};
+use crate::eliza::{ChatMessage, ElizaError, ElizaEvent, OutboxEntry};
 use crate::error::TransportKind;
 
 use super::super::eliza::ElizaClient as SharedClient;
@@ -271,6 +271,36 @@ impl ElizaClient {
     /// ```
     pub async fn history(&self, channel_id: &str, limit: u32) -> Result<Vec<ChatMessage>, ElizaError> {
         self.shared().history_typed(channel_id, limit).await
+    }
+
+    /// Sends a failed message again ([`ElizaEvent::SendFailed`]), after checking the server
+    /// does not have it already.
+    ///
+    /// ```no_run
+    /// # use eliza_socketio::rust_api::ElizaEvent;
+    /// # fn demo(client: &eliza_socketio::rust_api::ElizaClient, event: ElizaEvent) {
+    /// if let ElizaEvent::SendFailed { client_message_id, .. } = event {
+    ///     let _ = client.retry(&client_message_id);
+    /// }
+    /// # }
+    /// ```
+    pub fn retry(&self, client_message_id: &str) -> Result<(), ElizaError> {
+        self.shared().retry_typed(client_message_id)
+    }
+
+    /// Removes a message from the outbox without sending it; `false` when it was not there.
+    pub fn discard(&self, client_message_id: &str) -> bool {
+        self.shared().discard_typed(client_message_id)
+    }
+
+    /// Messages not yet confirmed by the server, oldest first.
+    pub fn outbox(&self) -> Vec<OutboxEntry> {
+        self.shared().outbox_typed()
+    }
+
+    /// Whether an agent reply is expected in a channel.
+    pub fn is_thinking(&self, channel_id: &str) -> bool {
+        self.shared().is_thinking_typed(channel_id)
     }
 
     /// Stops following a channel; `false` when it was not joined.

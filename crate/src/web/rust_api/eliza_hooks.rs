@@ -8,7 +8,7 @@ use wasm_bindgen::JsValue;
 
 use crate::eliza::rest::{self, Agent, DmChannel};
 use crate::eliza::{
-    ChatMessage, ElizaError, ElizaEvent, JoinOptions as SessionJoin, SendOptions as SessionSend,
+    ChatMessage, ElizaError, ElizaEvent, JoinOptions as SessionJoin, OutboxEntry, SendOptions as SessionSend,
 };
 use crate::web::rust_api::listen::HandlerList;
 
@@ -77,6 +77,27 @@ impl ElizaClient {
         let result = self.inner.session.borrow_mut().send(now, channel_id, text, options);
         self.inner.pump();
         result
+    }
+
+    pub(crate) fn retry_typed(&self, client_message_id: &str) -> Result<(), ElizaError> {
+        let now = self.inner.now();
+        let result = self.inner.session.borrow_mut().retry(now, client_message_id);
+        self.inner.pump();
+        result
+    }
+
+    pub(crate) fn discard_typed(&self, client_message_id: &str) -> bool {
+        let discarded = self.inner.session.borrow_mut().discard(client_message_id).is_some();
+        self.inner.pump();
+        discarded
+    }
+
+    pub(crate) fn outbox_typed(&self) -> Vec<OutboxEntry> {
+        self.inner.session.borrow().outbox().to_vec()
+    }
+
+    pub(crate) fn is_thinking_typed(&self, channel_id: &str) -> bool {
+        self.inner.session.borrow().is_thinking(channel_id)
     }
 
     pub(crate) fn leave_typed(&self, channel_id: &str) -> bool {

@@ -69,4 +69,6 @@ pub use manager::{connect, Manager, ManagerBuilder};
 pub use socket::{AckFuture, Socket, WeakSocket, DEFAULT_ACK_TIMEOUT, DEFAULT_STREAM_CAPACITY};
 
 #[cfg(feature = "eliza")]
-pub use crate::eliza::{rest::Agent, rest::DmChannel, ChatMessage, ElizaError, ElizaEvent};
+pub use crate::eliza::{
+    rest::Agent, rest::DmChannel, AckVia, ChatMessage, ElizaError, ElizaEvent, OutboxEntry, OutboxState,
+};

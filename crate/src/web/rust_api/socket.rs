@@ -100,13 +100,13 @@ impl SocketShared {
                     });
                     return;
                 };
+                // Connection state recovery: the last string argument is the server's offset.
                 if let Some(serde_json::Value::String(offset)) = args.values().last() {
-                    let (id, offset) = (self.id, offset.clone());
-                    self.driver().with_client(|c, _| {
-                        if c.socket_tracks_offsets(id) {
-                            c.record_offset(id, offset)
-                        }
-                    });
+                    let id = self.id;
+                    if self.driver().read(|c| c.socket_tracks_offsets(id)) {
+                        let offset = offset.clone();
+                        self.driver().with_client(|c, _| c.record_offset(id, offset));
+                    }
                 }
                 let ack = ack.map(|id| {
                     Rc::new(AckRequest { socket: Rc::downgrade(self), id, answered: Cell::new(false) })
@@ -144,7 +144,13 @@ impl SocketShared {
         slot.fill(outcome);
     }
 
-    fn emit(&self, event: &str, args: Args, ack: Option<(JsAck, Duration)>) -> Result<(), Error> {
+    fn emit(
+        &self,
+        event: &str,
+        args: Args,
+        ack: Option<(JsAck, Duration)>,
+        volatile: bool,
+    ) -> Result<(), Error> {
         if RESERVED.contains(&event) {
             return Err(Error::InvalidArgument(format!("{event:?} is a reserved event name")));
         }
@@ -159,7 +165,7 @@ impl SocketShared {
             attachments,
             ack,
             timeout,
-            volatile: false,
+            volatile,
             session_only: false,
         };
         let id = self.id;
@@ -189,7 +195,7 @@ impl SocketShared {
         // face it is only the key of the waiting slot (it never reaches JavaScript).
         let callback = JsValue::from_f64(key as f64).unchecked_into();
         let ack = JsAck { callback, with_error: true };
-        match self.emit(event, args, Some((ack, timeout))) {
+        match self.emit(event, args, Some((ack, timeout)), false) {
             Ok(()) => AckWait::Waiting(slot),
             Err(e) => {
                 self.pending.borrow_mut().retain(|(k, _)| *k != key);
@@ -269,6 +275,13 @@ impl Socket {
         self.shared.driver().read(|c| c.socket_active(id))
     }
 
+    /// Whether the last reconnection restored the session (connection state recovery): the
+    /// server kept the socket's rooms and sent what was missed.
+    pub fn recovered(&self) -> bool {
+        let id = self.shared.id;
+        self.shared.driver().read(|c| c.socket_recovered(id))
+    }
+
     /// The namespace, e.g. `"/"` or `"/admin"`.
     pub fn nsp(&self) -> String {
         let id = self.shared.id;
@@ -320,7 +333,20 @@ impl Socket {
     /// ```
     pub fn emit(&self, event: &str, args: impl IntoArgs) -> Result<(), Error> {
         let args = args.into_args().map_err(|e| Error::InvalidArgument(e.to_string()))?;
-        self.shared.emit(event, args, None)
+        self.shared.emit(event, args, None, false)
+    }
+
+    /// Like [`Socket::emit`], but the event is dropped rather than buffered when it cannot be
+    /// written right away (socket.io-client's `socket.volatile.emit`).
+    ///
+    /// ```no_run
+    /// # fn demo(socket: &eliza_socketio::rust_api::Socket) -> Result<(), eliza_socketio::Error> {
+    /// socket.emit_volatile("cursor", &serde_json::json!({ "x": 10, "y": 20 }))?;
+    /// # Ok(()) }
+    /// ```
+    pub fn emit_volatile(&self, event: &str, args: impl IntoArgs) -> Result<(), Error> {
+        let args = args.into_args().map_err(|e| Error::InvalidArgument(e.to_string()))?;
+        self.shared.emit(event, args, None, true)
     }
 
     /// Sends an event and waits for the server's acknowledgement; resolves with its first
