@@ -9,8 +9,9 @@ use serde_json::Value;
 
 pub use crate::client::DisconnectReason;
 
-use super::socket::SocketShared;
 use crate::args::{Args, IntoArgs, PayloadError};
+
+use super::socket::SocketShared;
 
 /// Something that happened on a socket, as delivered to [`super::Socket::events`] and
 /// [`super::Socket::on_any_event`].

@@ -11,6 +11,7 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use wasm_bindgen::{JsCast, JsValue};
 
+use crate::args::{Args, IntoArgs};
 use crate::client::{ConnectError as CoreConnectError, Emit, Event, SocketId, Wire};
 use crate::error::Error;
 
@@ -20,7 +21,6 @@ use super::super::wire::{Js, JsAck, JsText};
 use super::events::{AckError, AckRequest, ConnectError, DisconnectReason, Message, SocketEvent};
 use super::listen::{EventStream, HandlerList, Slot, Subscription};
 use super::manager::{Connection, Manager};
-use crate::args::{Args, IntoArgs};
 
 /// How long [`Socket::emit_with_ack`] waits when the connection has no `ack_timeout`.
 pub const DEFAULT_ACK_TIMEOUT: Duration = Duration::from_secs(10);
