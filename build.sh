@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # One entry point for set-up, build, tests and benchmark.
 #
-#   ./build.sh          install what is missing, build dist/pkg (web package) and dist/extension
+#   ./build.sh          install what is missing, build dist/pkg (web package), dist/extension and
+#                       dist/example-rust (the chat page written in Rust)
 #   ./build.sh test     also install test needs (browsers, drivers, test servers) and run every test
 #   ./build.sh bench    run the benchmark against socket.io-client and a raw WebSocket client
 #

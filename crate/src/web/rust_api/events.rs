@@ -173,8 +173,9 @@ impl Message {
     }
 
     /// Answers the server's acknowledgement request with `args` (`()`, one `&value`, or
-    /// [`Args`], binary included). Only the first answer is sent; an error says why nothing
-    /// was sent (no request, already answered, socket gone, arguments not serializable).
+    /// [`Args`], binary included). Only the first answer counts, and only while the socket is
+    /// connected (as in socket.io, an answer is never buffered). An error says why nothing was
+    /// sent: no request, already answered, socket dropped, or arguments not serializable.
     pub fn ack(&self, args: impl IntoArgs) -> Result<(), crate::Error> {
         let Some(request) = &self.ack else {
             return Err(crate::Error::InvalidArgument(format!(
