@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # One entry point for set-up, build, tests and benchmark.
 #
-#   ./build.sh          install what is missing, build dist/pkg (web package) and dist/extension
+#   ./build.sh          install what is missing, build dist/pkg (web package), dist/extension and
+#                       dist/example-rust (the chat page written in Rust)
 #   ./build.sh test     also install test needs (browsers, drivers, test servers) and run every test
 #   ./build.sh bench    run the benchmark against socket.io-client and a raw WebSocket client
 #
@@ -111,11 +112,29 @@ build_pkg() {
   node "$ROOT/crate/pkg/write-package-json.mjs" "$out" "$features"
 }
 
+# build_rust_example OUT: the chat page written only in Rust (crate/examples/rust-chat, feature
+# rust-api) → wasm-bindgen → wasm-opt, with its index.html. Serve it with
+# `node crate/demo/serve.mjs --pkg OUT` and open /pkg/index.html.
+build_rust_example() {
+  local out=$1 name=rust_chat
+  cargo build --quiet --release --target "$TARGET" -p eliza-socketio --features rust-api --example rust-chat
+  rm -rf "$out" && mkdir -p "$out"
+  wasm-bindgen --target web --weak-refs --out-dir "$out" --out-name "$name" \
+    "$ROOT/target/$TARGET/release/examples/$name.wasm"
+  "$ROOT/node_modules/.bin/wasm-opt" -Oz --strip-debug --strip-producers \
+    --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+    --enable-reference-types --enable-multivalue --enable-mutable-globals \
+    -o "$out/${name}_bg.wasm" "$out/${name}_bg.wasm"
+  cp "$ROOT/crate/examples/rust-chat/index.html" "$out/"
+}
+
 build() {
   ensure_build_tools
   log "building the web package (dist/pkg) and the Socket.IO-only package (dist/pkg-socketio)"
   build_pkg "$DIST/pkg" eliza
   build_pkg "$DIST/pkg-socketio" "" lean
+  log "building the Rust example page (dist/example-rust)"
+  build_rust_example "$DIST/example-rust"
   log "bundling the Markdown renderer (dist/markdown) and assembling the extension (dist/extension)"
   rm -rf "$DIST/markdown"
   node "$ROOT/extension/bundle-markdown.mjs" "$DIST/markdown/markdown.js"
@@ -130,7 +149,9 @@ build() {
   size_line "$DIST/markdown/markdown.js"
   echo "  web package:        dist/pkg          (import from dist/pkg/eliza_socketio.js)"
   echo "  Socket.IO only:     dist/pkg-socketio"
+  size_line "$DIST/example-rust/rust_chat_bg.wasm"
   echo "  unpacked extension: dist/extension    (load in Chrome or Firefox, see README)"
+  echo "  Rust example page:  dist/example-rust (node crate/demo/serve.mjs --pkg dist/example-rust)"
 }
 
 # Each fuzz target runs for FUZZ_SECONDS (default 30) on a fresh corpus: any panic fails the run.
@@ -155,6 +176,8 @@ run_tests() {
   build
   log "native tests (protocol core, ElizaOS layer)"
   cargo test --quiet -p eliza-socketio
+  # The Rust API's argument codec is pure Rust: tested natively too (the rest of it is wasm-only).
+  cargo test --quiet -p eliza-socketio --features rust-api --lib args::
   fuzz_smoke
   log "browser, extension and fixture tests"
   node "$ROOT/tests/run.mjs" "$@"

@@ -57,9 +57,10 @@ async function stop(child) {
 }
 
 /** cargo test of the wasm browser suites in one browser, against the control server. */
-function wasmTests(browser, control) {
+function wasmTests(browser, control, cargoArgs = ["--test", "browser", "--test", "worker", "--test", "hostile"], extraEnv = {}) {
   const env = {
     ...process.env,
+    ...extraEnv,
     SIO_CONTROL_URL: control,
     CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER: "wasm-bindgen-test-runner",
     WASM_BINDGEN_TEST_TIMEOUT: "600",
@@ -73,10 +74,7 @@ function wasmTests(browser, control) {
   else env.CHROMEDRIVER = process.env.CHROMEDRIVER || "/usr/bin/chromedriver";
   return run(
     "cargo",
-    [
-      "test", "-p", "eliza-socketio", "--target", "wasm32-unknown-unknown",
-      "--test", "browser", "--test", "worker", "--test", "hostile",
-    ],
+    ["test", "-p", "eliza-socketio", "--target", "wasm32-unknown-unknown", ...cargoArgs],
     { env },
   );
 }
@@ -97,6 +95,30 @@ const SUITES = {
     } finally {
       await control.stop();
     }
+  },
+  /** The Rust API (feature rust-api): rustdoc without warnings and its examples compiled, then
+   *  the API in Chromium and Firefox against the control server and a real ElizaOS server, then
+   *  the example page written in Rust. */
+  rustapi: async () => {
+    const features = ["--features", "rust-api"];
+    const wasm = ["-p", "eliza-socketio", "--target", "wasm32-unknown-unknown", ...features];
+    await run("cargo", ["doc", "--no-deps", ...wasm], { env: { ...process.env, RUSTDOCFLAGS: "-D warnings" } });
+    // Every rustdoc example of the Rust API is `no_run`: this compiles them all for wasm32.
+    await run("cargo", ["test", "--doc", ...wasm]);
+    const { startEliza } = await import("./fixtures/eliza.mjs");
+    const control = await startControl();
+    let eliza;
+    try {
+      eliza = await startEliza({ agents: ["Echo"] });
+      for (const browser of ["chromium", "firefox"]) {
+        await wasmTests(browser, control.url, [...features, "--test", "rust_api"], { ELIZA_URL: eliza.url });
+      }
+    } finally {
+      await eliza?.dispose();
+      await control.stop();
+    }
+    // The example page built only in Rust (dist/example-rust).
+    await e2e("rust-example.test.mjs")();
   },
   /** The generated TypeScript declarations compile, and misuse is a type error. */
   types: () => run(path.join(ROOT, "tests/node_modules/.bin/tsc"), ["-p", "tests/types/tsconfig.json"]),

@@ -8,8 +8,11 @@
 //!   clock or a random source: time and randomness are parameters. It builds and is tested on
 //!   any target with `cargo test`, and nothing in it can panic on any input;
 //! - **browser drivers and the JavaScript API** (module `web`, wasm32 only): WebSocket and
-//!   `fetch` long-polling transports, one timer, and the exported classes.
+//!   `fetch` long-polling transports, one timer, and the exported classes; with the `rust-api`
+//!   feature, `rust_api`: the same clients for Rust web apps (serde payloads, futures, streams).
 
+#[cfg(feature = "rust-api")]
+mod args;
 pub mod backoff;
 pub mod client;
 #[cfg(feature = "eliza")]
@@ -25,6 +28,8 @@ pub use error::{Error, ProtocolError, TransportKind};
 
 #[cfg(target_arch = "wasm32")]
 mod web;
+#[cfg(all(target_arch = "wasm32", feature = "rust-api"))]
+pub use web::rust_api;
 #[cfg(all(target_arch = "wasm32", feature = "eliza"))]
 pub use web::ElizaClient;
 #[cfg(target_arch = "wasm32")]

@@ -69,7 +69,7 @@ pub struct OutboxEntry {
     /// When it was last written to a socket, on the driver's clock (milliseconds).
     #[serde(default)]
     pub last_sent_at: Option<u64>,
-    /// Writes since it was created or the user last retried it (capped at [`MAX_WRITES`]).
+    /// Writes since it was created or the user last retried it (capped at `MAX_WRITES`).
     #[serde(default)]
     pub writes_since_retry: u32,
 }

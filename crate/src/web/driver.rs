@@ -22,7 +22,7 @@ use super::timer::Timer;
 use super::wire::{Js, JsText};
 
 /// Rust code consuming a socket's raw core events.
-#[cfg(feature = "eliza")]
+#[cfg(any(feature = "eliza", feature = "rust-api"))]
 pub(crate) type RustSink = Rc<dyn Fn(&Rc<Driver>, Event<Js>)>;
 /// Rust code told about connection-level events.
 pub(crate) type ManagerHook = Rc<dyn Fn(&Event<Js>)>;
@@ -33,8 +33,8 @@ pub(crate) enum Sink {
     /// JavaScript listeners (the exported `Socket` class), and the function answering the
     /// server's ack requests on this socket.
     Listeners(Listeners, Function),
-    /// Rust code (the ElizaOS layer) that consumes the raw core events.
-    #[cfg(feature = "eliza")]
+    /// Rust code (the ElizaOS layer, the Rust API) that consumes the raw core events.
+    #[cfg(any(feature = "eliza", feature = "rust-api"))]
     Rust(RustSink),
 }
 
@@ -175,7 +175,7 @@ impl Driver {
         // The WebSocket handler delivers plain events straight to these listeners.
         let fast = match &sink {
             Sink::Listeners(listeners, _) => listeners.clone().into(),
-            #[cfg(feature = "eliza")]
+            #[cfg(any(feature = "eliza", feature = "rust-api"))]
             Sink::Rust(_) => JsValue::UNDEFINED,
         };
         if let Ok(sockets) = js_sys::Reflect::get(&self.callbacks.ws_handlers, &"sockets".into()) {
@@ -190,7 +190,7 @@ impl Driver {
     }
 
     /// Registers Rust code to be told about manager-level events (state changes).
-    #[cfg(feature = "eliza")]
+    #[cfg(any(feature = "eliza", feature = "rust-api"))]
     pub fn set_manager_hook(&self, hook: ManagerHook) {
         *self.manager_hook.borrow_mut() = Some(hook);
     }
@@ -309,7 +309,7 @@ impl Driver {
         let Some(sink) = self.sinks.borrow().get(socket.get()).cloned() else { return };
         match sink {
             Sink::Listeners(listeners, acker) => super::events::socket_event(self, &listeners, &acker, event),
-            #[cfg(feature = "eliza")]
+            #[cfg(any(feature = "eliza", feature = "rust-api"))]
             Sink::Rust(f) => f(self, event),
         }
     }

@@ -30,6 +30,11 @@ use super::options;
 use super::timer::Timer;
 use super::wire::{Js, JsAck, JsText};
 
+/// Typed calls and events for the Rust API, over this same client.
+#[cfg(feature = "rust-api")]
+#[path = "rust_api/eliza_hooks.rs"]
+mod rust_hooks;
+
 #[wasm_bindgen]
 extern "C" {
     /// Options of `new ElizaClient()` (declared in eliza_types.rs).
@@ -92,6 +97,9 @@ struct Inner {
     /// Session events are being delivered further up the stack.
     dispatching: Cell<bool>,
     state: RefCell<ConnectionState>,
+    /// Rust handlers of session events (the Rust API).
+    #[cfg(feature = "rust-api")]
+    rust_events: rust_hooks::RustEvents,
 }
 
 /// A client for one ElizaOS server: agents, DM channels, messages, history.
@@ -152,6 +160,35 @@ fn get_f64(obj: &JsValue, key: &str) -> Result<Option<f64>, JsValue> {
 }
 
 impl Inner {
+    /// One page of a channel's history (newest first), from the path the server is known or
+    /// guessed to have: an unproven path that is not found is tried under the other name
+    /// (releases before 1.7 have only `central-channels`), and the one that answers is remembered.
+    pub(super) async fn history_page(
+        self: &Rc<Self>,
+        channel_id: &str,
+        limit: u32,
+        before: Option<i64>,
+    ) -> Result<Vec<crate::eliza::ChatMessage>, ElizaError> {
+        let context = self.session.borrow().message_context(channel_id);
+        let first = self.session.borrow().history_path();
+        let proven = self.session.borrow().server_info().history_path == Some(first);
+        let mut result = Err(ElizaError::NotFound { detail: String::new() });
+        let paths = if proven { vec![first] } else { vec![first, first.other()] };
+        for path in paths {
+            let url = rest::channel_messages_url(&self.base_url, path, channel_id, limit, before)?;
+            let (status, body) = self.get(&url).await?;
+            result = rest::parse_history(status, &body, &context);
+            if !matches!(result, Err(ElizaError::NotFound { .. })) {
+                if result.is_ok() {
+                    self.session.borrow_mut().handle_history_path(path);
+                    self.pump();
+                }
+                break;
+            }
+        }
+        result
+    }
+
     fn now(&self) -> Instant {
         self.clock.borrow_mut().observe(js_sys::Date::now())
     }
@@ -298,6 +335,8 @@ impl Inner {
 
     fn dispatch(self: &Rc<Self>, event: ElizaEvent) {
         self.record(|d, at| d.observe(&event, at));
+        #[cfg(feature = "rust-api")]
+        self.rust_events.deliver(&event);
         let channel = match &event {
             ElizaEvent::Joined { channel_id }
             | ElizaEvent::StreamChunk { channel_id, .. }
@@ -554,6 +593,8 @@ impl ElizaClient {
                     retry_at: None,
                     error: None,
                 }),
+                #[cfg(feature = "rust-api")]
+                rust_events: rust_hooks::new_rust_events(),
             }
         });
         let weak = Rc::downgrade(&inner);
@@ -775,26 +816,7 @@ impl ElizaClient {
             let bad = |k: &str| ElizaError::InvalidArgument(format!("{k} must be a number"));
             let limit = limit.map_err(|_| bad("limit"))?.unwrap_or(50.0).clamp(1.0, 500.0) as u32;
             let before = before.map_err(|_| bad("before"))?.map(|b| b as i64);
-            let context = inner.session.borrow().message_context(&channel_id);
-            let first = inner.session.borrow().history_path();
-            let proven = inner.session.borrow().server_info().history_path == Some(first);
-            let mut result = Err(ElizaError::NotFound { detail: String::new() });
-            // An unproven path that is not found: the other one (releases before 1.7 have only
-            // central-channels).
-            let paths = if proven { vec![first] } else { vec![first, first.other()] };
-            for path in paths {
-                let url = rest::channel_messages_url(&inner.base_url, path, &channel_id, limit, before)?;
-                let (status, body) = inner.get(&url).await?;
-                result = rest::parse_history(status, &body, &context);
-                if !matches!(result, Err(ElizaError::NotFound { .. })) {
-                    if result.is_ok() {
-                        inner.session.borrow_mut().handle_history_path(path);
-                        inner.pump();
-                    }
-                    break;
-                }
-            }
-            Ok(to_js(&result?))
+            Ok(to_js(&inner.history_page(&channel_id, limit, before).await?))
         })
     }
 

@@ -4,6 +4,7 @@
 //! - [`manager`], [`socket`]: the `Manager` and `Socket` classes and `io()`, with
 //!   socket.io-client's names;
 //! - [`eliza`] (feature `eliza`): the `ElizaClient` class over the ElizaOS session layer;
+//! - [`rust_api`] (feature `rust-api`): the same clients for Rust code;
 //! - `glue.js` (in `crate/js/`): the few lines of JavaScript on the hot path.
 
 mod driver;
@@ -16,6 +17,8 @@ mod events;
 mod glue;
 mod manager;
 mod options;
+#[cfg(feature = "rust-api")]
+pub mod rust_api;
 mod socket;
 mod timer;
 mod types;
