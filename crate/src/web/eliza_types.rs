@@ -190,8 +190,8 @@ export interface Diagnostics {
   revision: number;
   generatedAt: number;
   serverUrl: string;
-  /** The server's release era as detected, or `"unknown"`. */
-  serverEra: string;
+  /** The server's release era as detected (`serverInfo.era`), or `"unknown"`. */
+  serverEra: ServerInfo["era"];
   state: ConnectionState["state"];
   transport: "polling" | "websocket" | null;
   socketId: string | null;
