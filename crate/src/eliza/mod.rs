@@ -90,8 +90,8 @@
 //!   `messageComplete` (1.2 – 1.4) or `thinking_timeout` ends it.
 
 mod channel;
-mod era;
 pub mod diagnostics;
+mod era;
 mod error;
 mod event;
 mod fields;
@@ -108,8 +108,8 @@ mod stream;
 #[cfg(test)]
 mod tests;
 
-pub use era::{Era, HistoryPath, ServerIdSource, ServerInfo, DEFAULT_MESSAGE_SERVER_ID};
 pub use diagnostics::{ConnectionFacts, Diagnostics, ErrorKind, Handshake, Report};
+pub use era::{Era, HistoryPath, ServerIdSource, ServerInfo, DEFAULT_MESSAGE_SERVER_ID};
 pub use error::ElizaError;
 pub use event::{AckVia, ElizaEvent, Emit, HistoryRequest};
 pub use message::{ChatMessage, MessageContext};

@@ -11,8 +11,8 @@ use std::collections::VecDeque;
 use serde_json::Value;
 
 use super::channel::{Channel, Phase};
-use super::era::{HistoryPath, ServerIdSource, ServerInfo};
 use super::diagnostics::Diagnostics;
+use super::era::{HistoryPath, ServerIdSource, ServerInfo};
 use super::error::ElizaError;
 use super::event::{ElizaEvent, Emit, HistoryRequest};
 use super::ids;
