@@ -298,6 +298,47 @@ async fn bad_input_gets_clear_errors() {
 }
 
 #[wasm_bindgen_test]
+async fn limits_set_on_the_builder() {
+    // The offline buffer: one emit waits, the next is refused.
+    let manager = Manager::builder("http://127.0.0.1:1")
+        .auto_connect(false)
+        .max_buffered_emits(Some(1))
+        .build()
+        .unwrap();
+    let socket = manager.socket("/");
+    socket.emit("first", ()).unwrap();
+    assert_eq!(socket.emit("second", ()).err().map(|e| e.code()), Some("BUFFER_FULL"));
+    let refused = socket.emit_with_ack::<Value>("third", ()).await;
+    assert_eq!(refused.as_ref().err().map(AckError::code), Some("BUFFER_FULL"), "{refused:?}");
+
+    // A message larger than max_message_size is a transport error, not memory spent.
+    let server = Server::spawn(json!({})).await;
+    let manager = Manager::builder(&server.url)
+        .transports(&[TransportKind::WebSocket])
+        .max_message_size(Some(1000))
+        .reconnection(false)
+        .build()
+        .unwrap();
+    let mut connection = manager.events();
+    let socket = manager.socket("/");
+    let mut events = socket.events();
+    connected(&mut events).await;
+    socket.emit("burst", Args::new().arg(&1).unwrap().arg(&2000).unwrap()).unwrap();
+    let error = wait_for(&mut connection, 5000, "error", |e| match e {
+        ManagerEvent::Error(e) => Some(e),
+        _ => None,
+    })
+    .await;
+    assert_eq!(error.code(), "TOO_LARGE");
+    let reason = wait_for(&mut events, 5000, "disconnect", |e| match e {
+        SocketEvent::Disconnect { reason, .. } => Some(reason),
+        _ => None,
+    })
+    .await;
+    assert_eq!(reason, DisconnectReason::TransportError);
+}
+
+#[wasm_bindgen_test]
 async fn malformed_frames_are_errors_not_crashes() {
     let server = Server::spawn(json!({})).await;
     let socket = fast_reconnect(&server.url, &[TransportKind::WebSocket]).socket("/");

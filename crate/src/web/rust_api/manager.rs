@@ -162,6 +162,35 @@ impl ManagerBuilder {
         self
     }
 
+    /// Largest message accepted from the server, in bytes (a text frame, a polling record or a
+    /// binary attachment); a larger one is a transport error (`TOO_LARGE`). Default: no limit,
+    /// as socket.io-client.
+    pub fn max_message_size(mut self, bytes: Option<usize>) -> Self {
+        self.config.max_message_size = bytes;
+        self
+    }
+
+    /// Most events a socket keeps while waiting for its CONNECT answer; one more is a transport
+    /// error. Default 1000.
+    pub fn max_early_events(mut self, events: usize) -> Self {
+        self.config.max_early_events = events;
+        self
+    }
+
+    /// Most emits kept while disconnected (the offline buffer); beyond it `emit` fails with
+    /// `BUFFER_FULL`. Default: no limit, as socket.io-client.
+    pub fn max_buffered_emits(mut self, emits: Option<usize>) -> Self {
+        self.config.max_buffered_emits = emits;
+        self
+    }
+
+    /// Most emits in the retry queue (see [`ManagerBuilder::retries`]); beyond it `emit` fails
+    /// with `BUFFER_FULL`. Default: no limit.
+    pub fn max_retry_queue(mut self, emits: Option<usize>) -> Self {
+        self.config.max_retry_queue = emits;
+        self
+    }
+
     /// Connect as soon as a socket is made. Default `true`.
     pub fn auto_connect(mut self, on: bool) -> Self {
         self.auto_connect = on;

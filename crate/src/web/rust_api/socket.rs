@@ -321,7 +321,9 @@ impl Socket {
     }
 
     /// Sends an event. While disconnected it is buffered and sent after connecting, as in
-    /// socket.io-client. Errors: a reserved name, or arguments that cannot be serialized.
+    /// socket.io-client. Errors: a reserved name (`INVALID_ARGUMENT`), arguments that cannot be
+    /// serialized (`INVALID_ARGUMENT`), or a full offline buffer or retry queue when
+    /// [`super::ManagerBuilder::max_buffered_emits`] or `max_retry_queue` caps it (`BUFFER_FULL`).
     ///
     /// ```no_run
     /// # use eliza_socketio::rust_api::{Args, Socket};
