@@ -44,8 +44,8 @@ impl Session {
     ///
     /// A 404 is first taken to mean the other path (releases before 1.7 have only
     /// `central-channels`), tried at once. Other failures keep the outbox waiting and retry the
-    /// fetch after a delay; after `HISTORY_ATTEMPTS` (3) failures the channel goes live anyway, the
-    /// failure is reported once, and messages that may already be on the server fail with
+    /// fetch after a delay; after three attempts the channel goes live anyway, the failure is
+    /// reported once, and messages that may already be on the server fail with
     /// `HISTORY_UNAVAILABLE` (the user decides whether to send them again).
     pub fn handle_history(
         &mut self,
