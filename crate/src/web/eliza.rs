@@ -206,14 +206,18 @@ impl Inner {
     }
 
     /// The outbox with its times on the wall clock (as stored and shown to users).
-    fn outbox_js(&self) -> JsValue {
+    pub(super) fn outbox_wall(&self) -> Vec<OutboxEntry> {
         let wall = self.wall_clock();
         let mut entries = self.session.borrow().outbox().to_vec();
         for e in &mut entries {
             e.created_at = wall.wall(e.created_at);
             e.last_sent_at = e.last_sent_at.map(|t| wall.wall(t));
         }
-        to_js(&entries)
+        entries
+    }
+
+    fn outbox_js(&self) -> JsValue {
+        to_js(&self.outbox_wall())
     }
 
     /// A connection state for listeners: `retryAt` is wall-now plus the time left.

@@ -91,7 +91,7 @@ impl ElizaClient {
     }
 
     pub(crate) fn outbox_typed(&self) -> Vec<OutboxEntry> {
-        self.inner.session.borrow().outbox().to_vec()
+        self.inner.outbox_wall()
     }
 
     pub(crate) fn is_thinking_typed(&self, channel_id: &str) -> bool {
