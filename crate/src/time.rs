@@ -68,7 +68,9 @@ impl MonotonicClock {
 ///
 /// The two clocks part when the system clock is set (or, in some browsers, while the machine
 /// sleeps); each reading takes the distance of its own moment.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+///
+/// The default is no distance: the driver's clock is the wall clock (as in tests).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct WallClock {
     /// Wall minus monotonic, in ms.
     offset: i64,

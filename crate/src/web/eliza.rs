@@ -489,7 +489,12 @@ impl Inner {
                         let payload =
                             if args.len() > 1 { args.swap_remove(1) } else { serde_json::Value::Null };
                         let now = self.now();
-                        self.session.borrow_mut().handle_event(now, &name, &payload);
+                        let wall = self.wall_clock();
+                        {
+                            let mut session = self.session.borrow_mut();
+                            session.set_wall_clock(wall);
+                            session.handle_event(now, &name, &payload);
+                        }
                         self.pump();
                     }
                 }
