@@ -57,7 +57,7 @@ async function stop(child) {
 }
 
 /** cargo test of the wasm browser suites in one browser, against the control server. */
-function wasmTests(browser, control, cargoArgs = ["--test", "browser", "--test", "worker", "--test", "hostile"], extraEnv = {}) {
+function wasmTests(browser, control, cargoArgs = ["--test", "browser", "--test", "worker", "--test", "hostile", "--test", "lifetimes"], extraEnv = {}) {
   const env = {
     ...process.env,
     ...extraEnv,
@@ -94,6 +94,17 @@ const SUITES = {
     try {
       await wasmTests("chromium", control.url);
       await wasmTests("firefox", control.url);
+    } finally {
+      await control.stop();
+    }
+  },
+  /** Freed handles and a wall clock set back (also part of "browsers"), in Chromium and Firefox. */
+  lifetimes: async () => {
+    const control = await startControl();
+    try {
+      for (const browser of process.env.LIFETIMES_BROWSERS?.split(",") ?? ["chromium", "firefox"]) {
+        await wasmTests(browser, control.url, ["--test", "lifetimes"]);
+      }
     } finally {
       await control.stop();
     }
@@ -157,8 +168,9 @@ const SUITES = {
 
 async function main() {
   const wanted = process.argv.slice(2);
-  // "diagnostics" repeats files of "page" and "extension": run on request only.
-  const names = wanted.length ? wanted : Object.keys(SUITES).filter((n) => n !== "diagnostics");
+  // "diagnostics" repeats files of "page" and "extension", "lifetimes" a part of "browsers":
+  // run on request only.
+  const names = wanted.length ? wanted : Object.keys(SUITES).filter((n) => n !== "diagnostics" && n !== "lifetimes");
   for (const name of names) {
     if (!SUITES[name]) throw new Error(`unknown suite ${name}; known: ${Object.keys(SUITES).join(", ")}`);
   }

@@ -15,6 +15,18 @@ const RESERVED = new Set([
   "connect", "connect_error", "disconnect", "disconnecting", "newListener", "removeListener",
 ]);
 
+// ---- time ----
+
+/**
+ * Milliseconds for the core's timers: `performance.now()` (pages, workers and service workers),
+ * which never steps when the system clock is set, counted from `performance.timeOrigin` so that
+ * readings stay close to Unix time. `Date.now()` only where there is no `performance`.
+ */
+export function monotonicNow() {
+  const p = globalThis.performance;
+  return p && typeof p.now === "function" ? (p.timeOrigin || 0) + p.now() : Date.now();
+}
+
 // ---- transports ----
 
 /**
@@ -41,7 +53,7 @@ function feedText(h, id, d) {
     i = written;
     whole = read === d.length;
   }
-  const r = h.text(id, d, i, whole, Date.now());
+  const r = h.text(id, d, i, whole, monotonicNow());
   if (r >= 0 && deliverEvent(h.sockets[Math.floor(r / 4294967296)], d, r % 4294967296) === false) h.invalid();
 }
 
@@ -56,15 +68,15 @@ export function wsOpen(id, url, h) {
   const ws = new WebSocket(url);
   headerView(h);
   ws.binaryType = "arraybuffer";
-  ws.onopen = () => h.open(id, Date.now());
+  ws.onopen = () => h.open(id, monotonicNow());
   ws.onmessage = (e) => {
     const d = e.data;
     if (typeof d === "string") feedText(h, id, d);
-    else h.binary(id, d, Date.now());
+    else h.binary(id, d, monotonicNow());
   };
-  ws.onerror = () => h.down(id, true, "websocket error", Date.now());
+  ws.onerror = () => h.down(id, true, "websocket error", monotonicNow());
   ws.onclose = (e) =>
-    h.down(id, false, "websocket closed (code " + e.code + (e.reason ? ": " + e.reason : "") + ")", Date.now());
+    h.down(id, false, "websocket closed (code " + e.code + (e.reason ? ": " + e.reason : "") + ")", monotonicNow());
   return ws;
 }
 
@@ -109,22 +121,22 @@ export function httpRequest(tag, url, body, withCredentials, h) {
     init.headers = { "content-type": "text/plain;charset=UTF-8" };
   }
   const fail = (e) => {
-    if (!ctrl.signal.aborted) h.done(tag, false, String((e && e.message) || e), Date.now());
+    if (!ctrl.signal.aborted) h.done(tag, false, String((e && e.message) || e), monotonicNow());
   };
   fetch(url, init)
     .then((res) => {
       if (!res.ok) {
         if (res.body) res.body.cancel().catch(() => {});
-        return h.done(tag, false, "HTTP " + res.status + " " + res.statusText, Date.now());
+        return h.done(tag, false, "HTTP " + res.status + " " + res.statusText, monotonicNow());
       }
       // A POST's answer ("ok") says nothing the status does not: never read it.
       if (body !== undefined) {
         if (res.body) res.body.cancel().catch(() => {});
-        return h.done(tag, true, undefined, Date.now());
+        return h.done(tag, true, undefined, monotonicNow());
       }
       headerView(h);
       return readPoll(res, tag / 2, h, ctrl).then((complete) => {
-        if (complete) h.done(tag, true, undefined, Date.now());
+        if (complete) h.done(tag, true, undefined, monotonicNow());
       });
     })
     .catch(fail);
@@ -145,11 +157,11 @@ async function readPoll(res, id, h, ctrl) {
   let pieces = [];
   let pending = 0;
   const record = (d) => {
-    if (d.length === 0) h.bad(id, 0, Date.now());
+    if (d.length === 0) h.bad(id, 0, monotonicNow());
     else if (d.charCodeAt(0) === 98 /* b */) {
       const bytes = base64Bytes(d);
-      if (bytes === undefined) h.bad(id, 1, Date.now());
-      else h.binary(id, bytes.buffer, Date.now());
+      if (bytes === undefined) h.bad(id, 1, monotonicNow());
+      else h.binary(id, bytes.buffer, monotonicNow());
     } else feedText(h, id, d);
     return !ctrl.signal.aborted;
   };
@@ -171,7 +183,7 @@ async function readPoll(res, id, h, ctrl) {
       pending += text.length - from;
       // UTF-16 units: more of them than maxMessage means more bytes than that too.
       if (pending > h.maxMessage) {
-        h.bad(id, 2, Date.now());
+        h.bad(id, 2, monotonicNow());
         return false;
       }
     }

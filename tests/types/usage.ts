@@ -76,3 +76,15 @@ export async function eliza(): Promise<void> {
   // @ts-expect-error: finding kinds are named
   report.findings.filter((f) => f.kind === "wrongEvents");
 }
+
+// Every handle is Disposable: leaving the block frees it, which closes what it opened.
+export function disposal(): void {
+  {
+    using socket = io("http://localhost:3000", { forceNew: true });
+    using manager = new Manager("http://localhost:3000", { autoConnect: false });
+    using client = new ElizaClient({ serverUrl: "http://localhost:3000" });
+    const handles: Disposable[] = [socket, manager, client];
+    client.close();
+    console.log(handles.length);
+  }
+}

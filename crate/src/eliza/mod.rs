@@ -75,8 +75,8 @@
 //!   When the channel's join was never confirmed either, the failure is `JOIN_TIMEOUT`.
 //!   Timed-out messages are also checked and re-sent by the next reconnect, refused ones are
 //!   not. A confirmation arriving after a failure still wins. Outbox times (`createdAt`,
-//!   `lastSentAt`) are the driver's clock: with [`crate::time::MonotonicClock`] over
-//!   `Date.now()` they are Unix milliseconds.
+//!   `lastSentAt`) are the driver's monotonic clock here; the browser driver moves them onto
+//!   the wall clock (Unix milliseconds) as they leave it, with [`crate::time::WallClock`].
 //! - **No REST.** A channel joined with `history: false` (servers that are Socket.IO only, as
 //!   in the ElizaOS messaging guide) goes live as soon as ROOM_JOINING is written and never asks
 //!   for history; its messages are confirmed by the emit's acknowledgement callback, and a

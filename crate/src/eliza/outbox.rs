@@ -57,7 +57,8 @@ pub struct OutboxEntry {
     /// Extra metadata given by the user (an object, or `null`).
     #[serde(default)]
     pub metadata: Value,
-    /// When `send` was called, on the driver's clock (milliseconds).
+    /// When `send` was called (ms): the driver's monotonic clock inside the session, Unix time
+    /// as the browser client hands it out and takes it back.
     pub created_at: u64,
     /// Where it stands.
     #[serde(default)]
@@ -66,7 +67,7 @@ pub struct OutboxEntry {
     /// is only written again after history shows that the server does not.
     #[serde(default)]
     pub attempts: u32,
-    /// When it was last written to a socket, on the driver's clock (milliseconds).
+    /// When it was last written to a socket (ms), on the same clocks as `created_at`.
     #[serde(default)]
     pub last_sent_at: Option<u64>,
     /// Writes since it was created or the user last retried it (capped at `MAX_WRITES`).

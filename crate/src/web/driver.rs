@@ -49,6 +49,8 @@ struct Inner {
     clock: MonotonicClock,
     transports: Vec<(TransportId, Transport)>,
     timer: Timer,
+    /// POSTs whose answer has not come yet: their callback must outlive them.
+    posts_in_flight: u32,
     /// Strong self-reference while the connection is active.
     keep_alive: Option<Rc<Driver>>,
     with_credentials: bool,
@@ -140,6 +142,7 @@ impl Driver {
                     clock: MonotonicClock::default(),
                     transports: Vec::new(),
                     timer: Timer::default(),
+                    posts_in_flight: 0,
                     keep_alive: None,
                     with_credentials,
                     heads: HeadCache::default(),
@@ -158,7 +161,7 @@ impl Driver {
     pub fn with_client<R>(self: &Rc<Self>, f: impl FnOnce(&mut Client<Js>, Instant) -> R) -> R {
         let out = {
             let mut inner = self.inner.borrow_mut();
-            let now = inner.clock.observe(js_sys::Date::now());
+            let now = inner.clock.observe(glue::monotonic_now());
             f(&mut inner.client, now)
         };
         self.pump();
@@ -280,9 +283,12 @@ impl Driver {
         }
         self.dispatching.set(false);
         let mut inner = self.inner.borrow_mut();
-        let (next, now) = (inner.client.poll_timeout(), inner.clock.observe(js_sys::Date::now()));
+        let (next, now) = (inner.client.poll_timeout(), inner.clock.observe(glue::monotonic_now()));
         inner.timer.follow(next, now, &self.callbacks.timer);
-        let active = !inner.client.is_idle() || !inner.transports.is_empty() || inner.timer.is_armed();
+        let active = !inner.client.is_idle()
+            || !inner.transports.is_empty()
+            || inner.timer.is_armed()
+            || inner.posts_in_flight > 0;
         let keep = if active { Some(self.clone()) } else { None };
         // Dropped after the borrow ends, in case it is the last reference.
         let _previous = std::mem::replace(&mut inner.keep_alive, keep);
@@ -341,7 +347,7 @@ impl Inner {
                         Err(e) => {
                             let why = super::error::describe(&e);
                             self.client.handle_transport_error(
-                                self.clock.observe(js_sys::Date::now()),
+                                self.clock.observe(glue::monotonic_now()),
                                 id,
                                 why,
                             );
@@ -362,7 +368,7 @@ impl Inner {
                             _ => self.transports.push((id, Transport::Polling(Some(ctrl)))),
                         },
                         Err(e) => {
-                            let now = self.clock.observe(js_sys::Date::now());
+                            let now = self.clock.observe(glue::monotonic_now());
                             self.client.handle_poll_end(now, id, Err(super::error::describe(&e)))
                         }
                     }
@@ -375,9 +381,12 @@ impl Inner {
                         self.with_credentials,
                         &cb.ws_handlers,
                     );
-                    if let Err(e) = request {
-                        let now = self.clock.observe(js_sys::Date::now());
-                        self.client.handle_post_response(now, id, Err(super::error::describe(&e)));
+                    match request {
+                        Ok(_) => self.posts_in_flight += 1,
+                        Err(e) => {
+                            let now = self.clock.observe(glue::monotonic_now());
+                            self.client.handle_post_response(now, id, Err(super::error::describe(&e)));
+                        }
                     }
                 }
                 Io::Send { id, frame } => {
@@ -397,7 +406,7 @@ impl Inner {
                         (Frame::Text { .. }, None) => continue,
                     };
                     if let Err(e) = sent {
-                        let now = self.clock.observe(js_sys::Date::now());
+                        let now = self.clock.observe(glue::monotonic_now());
                         self.client.handle_transport_error(now, id, super::error::describe(&e));
                     }
                 }
@@ -471,6 +480,10 @@ impl Callbacks {
                 let Some(d) = w.upgrade() else { return };
                 let (id, is_post) = (TransportId::from_raw(tag as u64 / 2), tag as u64 % 2 == 1);
                 let result = if ok { Ok(()) } else { Err(why.as_string().unwrap_or_default()) };
+                if is_post {
+                    let mut inner = d.inner.borrow_mut();
+                    inner.posts_in_flight = inner.posts_in_flight.saturating_sub(1);
+                }
                 d.input(now, |c, now| {
                     if is_post {
                         c.handle_post_response(now, id, result)
@@ -508,7 +521,7 @@ impl Callbacks {
         let timer = Closure::<dyn FnMut()>::new(move || {
             if let Some(d) = w.upgrade() {
                 d.inner.borrow_mut().timer.fired();
-                d.input(js_sys::Date::now(), |c, now| c.handle_timeout(now));
+                d.input(glue::monotonic_now(), |c, now| c.handle_timeout(now));
             }
         });
         let ws_handlers = js_sys::Object::new();

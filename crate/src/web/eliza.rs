@@ -20,11 +20,12 @@ use crate::eliza::{
     ConnectionFacts, ElizaError, ElizaEvent, ErrorKind, Handshake, HistoryRequest,
     JoinOptions as SessionJoin, OutboxEntry, SendOptions as SessionSend, ServerInfo, Session, SessionConfig,
 };
-use crate::time::{Instant, MonotonicClock};
+use crate::time::{Instant, MonotonicClock, WallClock};
 
 use super::driver::{Driver, Sink};
 use super::error::{describe, js_error};
 use super::glue::{self, Listeners};
+use super::lifetime::OwnedDriver;
 use super::manager::{parse_url, random_seed};
 use super::options;
 use super::timer::Timer;
@@ -65,7 +66,8 @@ struct ConnectionState {
     state: &'static str,
     /// Reconnection attempts since the last successful connection.
     attempt: u32,
-    /// When the next attempt starts (ms since the epoch), while waiting for it.
+    /// When the next attempt starts, while waiting for it: on the driver's monotonic clock here,
+    /// in ms since the epoch once serialized for listeners (see `Inner::state_js`).
     retry_at: Option<u64>,
     /// The last connection error, until the next successful connection.
     error: Option<ErrorInfo>,
@@ -85,7 +87,9 @@ struct Inner {
     rest: bool,
     /// How long the socket layer keeps a SEND_MESSAGE's acknowledgement callback pending.
     send_ack_timeout: core::time::Duration,
-    driver: Rc<Driver>,
+    /// Closes the connection when the client is dropped (`free()`, `[Symbol.dispose]`, or
+    /// garbage collection of the last JavaScript reference).
+    driver: OwnedDriver,
     socket: SocketId,
     session: RefCell<Session>,
     clock: RefCell<MonotonicClock>,
@@ -103,6 +107,9 @@ struct Inner {
 }
 
 /// A client for one ElizaOS server: agents, DM channels, messages, history.
+///
+/// Freeing it (`free()`, `[Symbol.dispose]`, or garbage collection) closes its connection and
+/// clears its timer.
 #[wasm_bindgen]
 pub struct ElizaClient {
     inner: Rc<Inner>,
@@ -190,7 +197,43 @@ impl Inner {
     }
 
     fn now(&self) -> Instant {
-        self.clock.borrow_mut().observe(js_sys::Date::now())
+        self.clock.borrow_mut().observe(glue::monotonic_now())
+    }
+
+    /// The wall clock against the monotonic one, now.
+    fn wall_clock(&self) -> WallClock {
+        WallClock::at(self.now().as_millis() as f64, js_sys::Date::now())
+    }
+
+    /// The outbox with its times on the wall clock (as stored and shown to users).
+    pub(super) fn outbox_wall(&self) -> Vec<OutboxEntry> {
+        let wall = self.wall_clock();
+        let mut entries = self.session.borrow().outbox().to_vec();
+        for e in &mut entries {
+            e.created_at = wall.wall(e.created_at);
+            e.last_sent_at = e.last_sent_at.map(|t| wall.wall(t));
+        }
+        entries
+    }
+
+    fn outbox_js(&self) -> JsValue {
+        to_js(&self.outbox_wall())
+    }
+
+    /// A connection state for listeners: `retryAt` is wall-now plus the time left.
+    fn state_js(&self, state: &ConnectionState) -> JsValue {
+        let mut state = state.clone();
+        state.retry_at = state.retry_at.map(|t| self.wall_clock().wall(t));
+        to_js(&state)
+    }
+
+    /// Leaves and closes the connection; reconnection waits for `connect()`.
+    pub(super) fn close(&self) {
+        let socket = self.socket;
+        self.driver.with_client(|c, now| {
+            c.disconnect(now, socket);
+            c.close(now);
+        });
     }
 
     fn socket_connected(&self) -> bool {
@@ -357,7 +400,7 @@ impl Inner {
         };
         let (name, value) = match &event {
             ElizaEvent::OutboxChanged => {
-                let outbox = to_js(self.session.borrow().outbox());
+                let outbox = self.outbox_js();
                 let obj = js_sys::Object::new();
                 let _ = js_sys::Reflect::set(&obj, &"type".into(), &"outbox".into());
                 let _ = js_sys::Reflect::set(&obj, &"outbox".into(), &outbox);
@@ -446,7 +489,12 @@ impl Inner {
                         let payload =
                             if args.len() > 1 { args.swap_remove(1) } else { serde_json::Value::Null };
                         let now = self.now();
-                        self.session.borrow_mut().handle_event(now, &name, &payload);
+                        let wall = self.wall_clock();
+                        {
+                            let mut session = self.session.borrow_mut();
+                            session.set_wall_clock(wall);
+                            session.handle_event(now, &name, &payload);
+                        }
                         self.pump();
                     }
                 }
@@ -497,7 +545,7 @@ impl Inner {
             *current = next.clone();
             next
         };
-        self.listeners.emit1("state", &to_js(&next));
+        self.listeners.emit1("state", &self.state_js(&next));
     }
 }
 
@@ -578,7 +626,7 @@ impl ElizaClient {
                 api_key,
                 rest,
                 send_ack_timeout,
-                driver: driver.clone(),
+                driver: OwnedDriver::new(driver.clone()),
                 socket,
                 session: RefCell::new(session),
                 clock: RefCell::new(MonotonicClock::default()),
@@ -616,8 +664,14 @@ impl ElizaClient {
         if opts.is_object() {
             let outbox = js_sys::Reflect::get(opts, &"outbox".into()).unwrap_or(JsValue::UNDEFINED);
             if !outbox.is_undefined() && !outbox.is_null() {
-                let entries: Vec<OutboxEntry> =
+                let mut entries: Vec<OutboxEntry> =
                     serde_wasm_bindgen::from_value(outbox).map_err(|e| invalid(format!("outbox: {e}")))?;
+                // Stored times are wall times: back onto the monotonic clock.
+                let wall = inner.wall_clock();
+                for e in &mut entries {
+                    e.created_at = wall.monotonic(e.created_at);
+                    e.last_sent_at = e.last_sent_at.map(|t| wall.monotonic(t));
+                }
                 let now = inner.now();
                 inner.session.borrow_mut().restore_outbox(now, entries);
             }
@@ -685,7 +739,8 @@ impl ElizaClient {
     #[wasm_bindgen(getter, unchecked_return_type = "ConnectionState")]
     pub fn state(&self) -> JsValue {
         self.inner.update_state();
-        to_js(&*self.inner.state.borrow())
+        let state = self.inner.state.borrow().clone();
+        self.inner.state_js(&state)
     }
 
     /// Connects (reconnection is automatic afterwards). While waiting to reconnect, tries now.
@@ -695,6 +750,13 @@ impl ElizaClient {
             c.connect(now, socket);
             c.retry_now(now);
         });
+        self.inner.update_state();
+    }
+
+    /// Leaves and closes the connection (nothing reconnects until `connect()`); the outbox is
+    /// kept. Freeing the client does this too.
+    pub fn close(&self) {
+        self.inner.close();
         self.inner.update_state();
     }
 
@@ -909,7 +971,7 @@ impl ElizaClient {
     /// Messages not yet confirmed by the server (persist them; pass them back as `outbox`).
     #[wasm_bindgen(unchecked_return_type = "OutboxEntry[]")]
     pub fn outbox(&self) -> JsValue {
-        to_js(self.inner.session.borrow().outbox())
+        self.inner.outbox_js()
     }
 
     /// What is known about the server: `era`, `messageServerId` and where it came from,

@@ -140,9 +140,11 @@ export interface OutboxEntry {
   text: string;
   attachments: unknown[];
   metadata: Record<string, unknown> | null;
+  /** When `send` was called (ms since the epoch, on the page's wall clock). */
   createdAt: number;
   state: OutboxState;
   attempts: number;
+  /** When it was last written to the socket (ms since the epoch, on the page's wall clock). */
   lastSentAt: number | null;
 }
 
@@ -158,7 +160,8 @@ export interface ConnectionState {
   state: "connecting" | "connected" | "reconnecting" | "disconnected";
   /** Reconnection attempts since the last successful connection. */
   attempt: number;
-  /** When the next attempt starts (ms since the epoch), while waiting for it. */
+  /** When the next attempt starts (ms since the epoch: `Date.now()` plus the time left, so it
+   * follows the wall clock even when the system clock was set), while waiting for it. */
   retryAt: number | null;
   /** The last connection error, until the next successful connection. */
   error: { code: string; message: string } | null;

@@ -58,6 +58,10 @@ extern "C" {
         handlers: &JsValue,
     ) -> Result<JsValue, JsValue>;
 
+    /// Milliseconds on a clock that never steps (see glue.js).
+    #[wasm_bindgen(js_name = monotonicNow)]
+    pub fn monotonic_now() -> f64;
+
     #[wasm_bindgen(js_name = textSlice)]
     pub fn text_slice(text: &JsValue, start: u32) -> String;
     #[wasm_bindgen(js_name = utf8Length)]

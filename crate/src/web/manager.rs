@@ -1,7 +1,7 @@
 //! The exported `Manager` class (one connection) and the `io()` entry point.
 
 use std::cell::RefCell;
-use std::rc::Rc;
+use std::rc::{Rc, Weak};
 
 use js_sys::Function;
 use wasm_bindgen::prelude::*;
@@ -11,6 +11,7 @@ use crate::error::Error;
 
 use super::driver::{Driver, Sink};
 use super::error::to_js;
+use super::lifetime::Connection;
 use super::options::{self, FaceOptions};
 use super::socket::Socket;
 
@@ -24,16 +25,18 @@ extern "C" {
 }
 
 thread_local! {
-    /// Connections shared by `io()` calls to the same origin (socket.io-client's `cache`).
-    /// A page talks to a handful of servers at most: a list is enough.
-    static SHARED: RefCell<Vec<(String, Manager)>> = const { RefCell::new(Vec::new()) };
+    /// Connections shared by `io()` calls to the same origin (socket.io-client's `cache`), as
+    /// long as a handle uses them. A page talks to a handful of servers at most: a list is enough.
+    static SHARED: RefCell<Vec<(String, Weak<Connection>)>> = const { RefCell::new(Vec::new()) };
 }
 
 /// One connection to a server (one Engine.IO session), shared by its namespace sockets.
+///
+/// Freeing the last `Manager` and `Socket` of a connection closes it.
 #[wasm_bindgen]
 #[derive(Clone)]
 pub struct Manager {
-    driver: Rc<Driver>,
+    conn: Rc<Connection>,
     auto_connect: bool,
 }
 
@@ -96,8 +99,12 @@ pub(crate) fn random_seed() -> u64 {
 }
 
 impl Manager {
-    pub(crate) fn from_driver(driver: Rc<Driver>) -> Manager {
-        Manager { driver, auto_connect: true }
+    pub(crate) fn from_connection(conn: Rc<Connection>) -> Manager {
+        Manager { conn, auto_connect: true }
+    }
+
+    fn driver(&self) -> &Rc<Driver> {
+        &self.conn.driver
     }
 
     pub(crate) fn create(target: &Target, face: &FaceOptions) -> Result<Manager, Error> {
@@ -109,17 +116,18 @@ impl Manager {
         }
         let client = Client::new(config, target.endpoint.clone(), random_seed())?;
         let driver = Driver::new(client, face.with_credentials);
-        Ok(Manager { driver, auto_connect: face.auto_connect })
+        Ok(Manager { conn: Connection::new(driver), auto_connect: face.auto_connect })
     }
 
     /// The socket for `nsp` on this connection, with JS listeners attached.
     pub(crate) fn socket_for(&self, nsp: &str, auth: Option<String>, auto_connect: bool) -> Socket {
-        let id = self.driver.with_client(|c, _| c.socket(nsp, auth));
-        if !self.driver.has_sink(id) {
-            let acker = self.driver.make_acker(id);
-            self.driver.set_sink(id, Sink::Listeners(super::glue::Listeners::new(), acker));
+        let driver = self.driver();
+        let id = driver.with_client(|c, _| c.socket(nsp, auth));
+        if !driver.has_sink(id) {
+            let acker = driver.make_acker(id);
+            driver.set_sink(id, Sink::Listeners(super::glue::Listeners::new(), acker));
         }
-        let socket = Socket::new(self.driver.clone(), id);
+        let socket = Socket::new(self.conn.socket(id));
         if auto_connect {
             socket.connect();
         }
@@ -157,7 +165,7 @@ impl Manager {
 
     /// Opens the connection (sockets connect when they are connected).
     pub fn open(&self) {
-        self.driver.with_client(|c, now| c.open(now));
+        self.driver().with_client(|c, now| c.open(now));
     }
 
     /// Same as `open()`.
@@ -167,7 +175,7 @@ impl Manager {
 
     /// Closes the connection; no reconnection follows.
     pub fn close(&self) {
-        self.driver.with_client(|c, now| c.close(now));
+        self.driver().with_client(|c, now| c.close(now));
     }
 
     /// Same as `close()`.
@@ -178,37 +186,37 @@ impl Manager {
     /// The Engine.IO session id, while connected.
     #[wasm_bindgen(getter)]
     pub fn id(&self) -> Option<String> {
-        self.driver.read(|c| c.engine_sid().map(str::to_owned))
+        self.driver().read(|c| c.engine_sid().map(str::to_owned))
     }
 
     /// The transport in use: `"polling"` or `"websocket"`.
     #[wasm_bindgen(getter)]
     pub fn transport(&self) -> Option<String> {
-        self.driver.read(|c| c.transport().map(|t| t.name().to_owned()))
+        self.driver().read(|c| c.transport().map(|t| t.name().to_owned()))
     }
 
     /// Whether a reconnection is scheduled or under way.
     #[wasm_bindgen(getter)]
     pub fn reconnecting(&self) -> bool {
-        self.driver.read(|c| c.is_reconnecting())
+        self.driver().read(|c| c.is_reconnecting())
     }
 
     /// Listens to a connection event; returns a function that removes the listener.
     #[wasm_bindgen(skip_typescript)]
     pub fn on(&self, ev: JsValue, listener: JsValue) -> Result<Function, JsValue> {
-        self.driver.manager.on(&ev, &listener, false, false)
+        self.driver().manager.on(&ev, &listener, false, false)
     }
 
     /// Listens to the next occurrence of a connection event only.
     #[wasm_bindgen(skip_typescript)]
     pub fn once(&self, ev: JsValue, listener: JsValue) -> Result<Function, JsValue> {
-        self.driver.manager.on(&ev, &listener, true, false)
+        self.driver().manager.on(&ev, &listener, true, false)
     }
 
     /// Removes a listener, all listeners of an event, or all listeners.
     #[wasm_bindgen(skip_typescript)]
     pub fn off(&self, ev: JsValue, listener: JsValue) {
-        self.driver.manager.off(&ev, &listener);
+        self.driver().manager.off(&ev, &listener);
     }
 }
 
@@ -225,16 +233,20 @@ fn io_impl(url: Option<&str>, opts: &JsValue) -> Result<Socket, Error> {
     let target = parse_url(url)?;
     let face = options::read(opts)?;
     let key = format!("{}{}", target.origin, face.config.path);
-    let cached = SHARED.with(|m| m.borrow().iter().find(|(k, _)| *k == key).map(|(_, m)| m.clone()));
+    let cached = SHARED.with(|m| {
+        let mut shared = m.borrow_mut();
+        shared.retain(|(_, c)| c.strong_count() > 0);
+        shared.iter().find(|(k, _)| *k == key).and_then(|(_, c)| c.upgrade())
+    });
     let new_connection =
-        face.force_new || cached.as_ref().is_some_and(|m| m.driver.read(|c| c.has_socket(&target.nsp)));
+        face.force_new || cached.as_ref().is_some_and(|c| c.driver.read(|c| c.has_socket(&target.nsp)));
     let manager = match cached {
-        Some(m) if !new_connection => m,
+        Some(conn) if !new_connection => Manager::from_connection(conn),
         Some(_) => Manager::create(&target, &face)?,
         None => {
             let m = Manager::create(&target, &face)?;
             if !face.force_new {
-                SHARED.with(|s| s.borrow_mut().push((key, m.clone())));
+                SHARED.with(|s| s.borrow_mut().push((key, Rc::downgrade(&m.conn))));
             }
             m
         }

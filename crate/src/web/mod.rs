@@ -15,6 +15,7 @@ mod eliza_types;
 mod error;
 mod events;
 mod glue;
+mod lifetime;
 mod manager;
 mod options;
 #[cfg(feature = "rust-api")]

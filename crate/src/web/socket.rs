@@ -14,6 +14,7 @@ use crate::error::Error;
 use super::driver::Driver;
 use super::error::to_js;
 use super::glue::{self, Listeners};
+use super::lifetime::SocketOwner;
 use super::manager::Manager;
 use super::wire::{JsAck, JsText};
 
@@ -25,18 +26,26 @@ struct Flags {
 }
 
 /// A connection to one namespace. Created by `io()` or `Manager.socket()`.
+///
+/// Freeing the last object of a namespace socket disconnects it; freeing the last `Socket` and
+/// `Manager` of a connection closes the connection.
 #[wasm_bindgen]
 pub struct Socket {
-    driver: Rc<Driver>,
+    owner: Rc<SocketOwner>,
     id: SocketId,
     listeners: Listeners,
     flags: Rc<Cell<Flags>>,
 }
 
 impl Socket {
-    pub(crate) fn new(driver: Rc<Driver>, id: SocketId) -> Socket {
-        let listeners = driver.listeners(id).unwrap_or_else(Listeners::new);
-        Socket { driver, id, listeners, flags: Rc::default() }
+    pub(crate) fn new(owner: Rc<SocketOwner>) -> Socket {
+        let id = owner.id;
+        let listeners = owner.conn.driver.listeners(id).unwrap_or_else(Listeners::new);
+        Socket { owner, id, listeners, flags: Rc::default() }
+    }
+
+    fn driver(&self) -> &Rc<Driver> {
+        &self.owner.conn.driver
     }
 
     fn with_flags(&self, f: impl FnOnce(&mut Flags)) -> Socket {
@@ -44,7 +53,7 @@ impl Socket {
         f(&mut flags);
         self.flags.set(flags);
         Socket {
-            driver: self.driver.clone(),
+            owner: self.owner.clone(),
             id: self.id,
             listeners: self.listeners.clone(),
             flags: self.flags.clone(),
@@ -71,7 +80,7 @@ impl Socket {
             callback.map(|callback| JsAck {
                 callback,
                 // socket.io-client: a callback with a timeout receives an error first.
-                with_error: flags.timeout.is_some() || self.driver.read(|c| c.config().ack_timeout.is_some()),
+                with_error: flags.timeout.is_some() || self.driver().read(|c| c.config().ack_timeout.is_some()),
             })
         });
         let emit = Emit {
@@ -82,7 +91,7 @@ impl Socket {
             volatile: flags.volatile,
             session_only: false,
         };
-        self.driver.with_client(|c, now| c.emit(now, self.id, emit)).map_err(|e| super::error::to_js(&e))
+        self.driver().with_client(|c, now| c.emit(now, self.id, emit)).map_err(|e| super::error::to_js(&e))
     }
 }
 
@@ -91,13 +100,13 @@ impl Socket {
     /// The socket id the server assigned; `undefined` while not connected.
     #[wasm_bindgen(getter)]
     pub fn id(&self) -> Option<String> {
-        self.driver.read(|c| c.socket_sid(self.id).map(str::to_owned))
+        self.driver().read(|c| c.socket_sid(self.id).map(str::to_owned))
     }
 
     /// Whether the socket is connected to its namespace.
     #[wasm_bindgen(getter)]
     pub fn connected(&self) -> bool {
-        self.driver.read(|c| c.socket_connected(self.id))
+        self.driver().read(|c| c.socket_connected(self.id))
     }
 
     /// Whether the socket is not connected.
@@ -109,25 +118,25 @@ impl Socket {
     /// Whether the socket is connected or will reconnect automatically.
     #[wasm_bindgen(getter)]
     pub fn active(&self) -> bool {
-        self.driver.read(|c| c.socket_active(self.id))
+        self.driver().read(|c| c.socket_active(self.id))
     }
 
     /// Whether the last reconnection restored the session (connection state recovery).
     #[wasm_bindgen(getter)]
     pub fn recovered(&self) -> bool {
-        self.driver.read(|c| c.socket_recovered(self.id))
+        self.driver().read(|c| c.socket_recovered(self.id))
     }
 
     /// The namespace, e.g. `"/"` or `"/admin"`.
     #[wasm_bindgen(getter)]
     pub fn nsp(&self) -> String {
-        self.driver.read(|c| c.socket_nsp(self.id).to_owned())
+        self.driver().read(|c| c.socket_nsp(self.id).to_owned())
     }
 
     /// The connection this socket runs on.
     #[wasm_bindgen(getter)]
     pub fn io(&self) -> Manager {
-        Manager::from_driver(self.driver.clone())
+        Manager::from_connection(self.owner.conn.clone())
     }
 
     /// Replaces the `auth` payload sent with the next CONNECT.
@@ -141,19 +150,19 @@ impl Socket {
         } else {
             Some(super::options::auth_json(&auth).map_err(|e| to_js(&e))?)
         };
-        self.driver.with_client(|c, _| c.set_auth(self.id, auth));
+        self.driver().with_client(|c, _| c.set_auth(self.id, auth));
         Ok(())
     }
 
     /// Emits waiting for the connection or for their acknowledgement.
     #[wasm_bindgen(getter, js_name = pendingCount)]
     pub fn pending_count(&self) -> usize {
-        self.driver.read(|c| c.socket_pending(self.id))
+        self.driver().read(|c| c.socket_pending(self.id))
     }
 
     /// Connects (or reconnects) to the namespace.
     pub fn connect(&self) {
-        self.driver.with_client(|c, now| c.connect(now, self.id));
+        self.driver().with_client(|c, now| c.connect(now, self.id));
     }
 
     /// Same as `connect()`.
@@ -163,7 +172,7 @@ impl Socket {
 
     /// Leaves the namespace; no automatic reconnection follows.
     pub fn disconnect(&self) {
-        self.driver.with_client(|c, now| c.disconnect(now, self.id));
+        self.driver().with_client(|c, now| c.disconnect(now, self.id));
     }
 
     /// Same as `disconnect()`.
@@ -271,7 +280,7 @@ impl Socket {
     #[wasm_bindgen(js_name = onAnyOutgoing, skip_typescript)]
     pub fn on_any_outgoing(&self, listener: JsValue) -> Result<Function, JsValue> {
         let off = self.listeners.add_any(true, &listener, false)?;
-        self.driver.with_client(|c, _| c.set_notify_outgoing(self.id, true));
+        self.driver().with_client(|c, _| c.set_notify_outgoing(self.id, true));
         Ok(off)
     }
 
@@ -279,7 +288,7 @@ impl Socket {
     #[wasm_bindgen(js_name = prependAnyOutgoing, skip_typescript)]
     pub fn prepend_any_outgoing(&self, listener: JsValue) -> Result<Function, JsValue> {
         let off = self.listeners.add_any(true, &listener, true)?;
-        self.driver.with_client(|c, _| c.set_notify_outgoing(self.id, true));
+        self.driver().with_client(|c, _| c.set_notify_outgoing(self.id, true));
         Ok(off)
     }
 

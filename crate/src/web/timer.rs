@@ -7,8 +7,10 @@ use crate::time::Instant;
 
 use super::glue;
 
-/// The armed deadline and its `setTimeout` id, if any.
+/// The armed deadline and its `setTimeout` id, if any. Dropping the timer clears it: the
+/// callback it would call is dropped with its owner.
 #[derive(Default)]
+#[must_use = "dropping the timer clears it"]
 pub(crate) struct Timer {
     armed: Option<(Instant, JsValue)>,
 }
@@ -37,5 +39,13 @@ impl Timer {
 
     pub fn is_armed(&self) -> bool {
         self.armed.is_some()
+    }
+}
+
+impl Drop for Timer {
+    fn drop(&mut self) {
+        if let Some((_, id)) = self.armed.take() {
+            glue::global_clear_timeout(&id);
+        }
     }
 }

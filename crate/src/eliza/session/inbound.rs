@@ -135,7 +135,7 @@ impl Session {
         let object = completed.as_object_mut()?;
         object.insert("id".into(), ids::new_v4(&mut self.rng).into());
         if object.get("createdAt").is_none_or(Value::is_null) {
-            let at = i64::try_from(now.as_millis()).unwrap_or(i64::MAX);
+            let at = i64::try_from(self.wall.wall(now.as_millis())).unwrap_or(i64::MAX);
             object.insert("createdAt".into(), at.into());
         }
         Some(completed)

@@ -20,7 +20,7 @@ use super::message::MessageContext;
 use super::outbox::{check_extras, check_text, Outbox, OutboxEntry, OutboxState};
 use super::payload::Sender;
 use crate::rng::Rng;
-use crate::time::Instant;
+use crate::time::{Instant, WallClock};
 
 pub use options::{JoinOptions, SendOptions, SessionConfig};
 
@@ -48,6 +48,9 @@ pub struct Session {
     history_requests: VecDeque<HistoryRequest>,
     events: VecDeque<ElizaEvent>,
     diagnostics: Diagnostics,
+    /// How the driver's (monotonic) clock maps to the wall clock, for the times the session
+    /// makes up that users see (a bare broadcast's arrival as its `createdAt`).
+    wall: WallClock,
 }
 
 impl Session {
@@ -68,7 +71,14 @@ impl Session {
             history_requests: VecDeque::new(),
             events: VecDeque::new(),
             diagnostics: Diagnostics::default(),
+            wall: WallClock::default(),
         })
+    }
+
+    /// Tells the session how the driver's clock maps to the wall clock now (see [`WallClock`]);
+    /// until then the two are taken to be the same.
+    pub fn set_wall_clock(&mut self, wall: WallClock) {
+        self.wall = wall;
     }
 
     // ---- getters ----

@@ -124,6 +124,13 @@ fn a_bare_broadcast_becomes_one_dated_agent_message_with_its_own_id() {
     assert_eq!((first.sender_name.as_str(), first.text.as_str()), ("Seed", "echo: hi"));
     assert_eq!(first.channel_id, GROUP);
     assert!(first.from_agent && !first.own);
+    // The arrival time is wall time: on a driver clock that is not the wall clock, it is moved
+    // onto the wall clock the driver reports.
+    h.session.set_wall_clock(crate::time::WallClock::at(1_005.0, 1_800_000_000_000.0));
+    h.event("messageBroadcast", json!({"roomId": GROUP, "channelId": GROUP, "text": "later"}));
+    let events = h.events();
+    let later = Harness::messages(&events);
+    assert_eq!(later[0].0.created_at, Some(1_800_000_000_000), "{events:?}");
     // A broadcast with neither id nor text is still an error.
     h.event("messageBroadcast", json!({"roomId": GROUP}));
     assert!(h.events().iter().any(|e| matches!(e, ElizaEvent::Error { .. })));

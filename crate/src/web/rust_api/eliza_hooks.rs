@@ -91,7 +91,7 @@ impl ElizaClient {
     }
 
     pub(crate) fn outbox_typed(&self) -> Vec<OutboxEntry> {
-        self.inner.session.borrow().outbox().to_vec()
+        self.inner.outbox_wall()
     }
 
     pub(crate) fn is_thinking_typed(&self, channel_id: &str) -> bool {
@@ -106,10 +106,6 @@ impl ElizaClient {
 
     /// Leaves and closes the connection (the Rust client's last handle is gone).
     pub(crate) fn close_connection(&self) {
-        let socket = self.inner.socket;
-        self.inner.driver.with_client(|c, now| {
-            c.disconnect(now, socket);
-            c.close(now);
-        });
+        self.inner.close();
     }
 }
