@@ -178,6 +178,30 @@ pub enum ElizaEvent {
     OutboxChanged,
 }
 
+impl ElizaEvent {
+    /// The channel the event is about, if any: what per-channel listeners are keyed by.
+    pub fn channel_id(&self) -> Option<&str> {
+        match self {
+            ElizaEvent::Joined { channel_id }
+            | ElizaEvent::StreamChunk { channel_id, .. }
+            | ElizaEvent::StreamError { channel_id, .. }
+            | ElizaEvent::Ack { channel_id, .. }
+            | ElizaEvent::SendFailed { channel_id, .. }
+            | ElizaEvent::Thinking { channel_id, .. }
+            | ElizaEvent::MessageDeleted { channel_id, .. }
+            | ElizaEvent::ChannelCleared { channel_id }
+            | ElizaEvent::ChannelDeleted { channel_id }
+            | ElizaEvent::Complete { channel_id }
+            | ElizaEvent::Presence { channel_id, .. }
+            | ElizaEvent::Typing { channel_id, .. }
+            | ElizaEvent::Control { channel_id, .. } => Some(channel_id),
+            ElizaEvent::Message { message, .. } => Some(&message.channel_id),
+            ElizaEvent::Error { channel_id, .. } => channel_id.as_deref(),
+            _ => None,
+        }
+    }
+}
+
 /// A Socket.IO event for the driver to emit at once (see [`super::Session::poll_emit`]).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Emit {
@@ -206,4 +230,21 @@ pub struct HistoryRequest {
     pub id: u64,
     /// This request already tries the other path after a 404.
     pub(crate) alternate: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn presence_and_typing_belong_to_their_channel() {
+        let channel = "5eed0000-0000-4000-8000-000000000001".to_owned();
+        let user_id = "6865cb1a-03b8-4ec6-917a-c9f1a4fc8ee6".to_owned();
+        let presence =
+            ElizaEvent::Presence { channel_id: channel.clone(), user_id: user_id.clone(), present: true };
+        let typing = ElizaEvent::Typing { channel_id: channel.clone(), user_id, is_typing: true };
+        assert_eq!(presence.channel_id(), Some(channel.as_str()));
+        assert_eq!(typing.channel_id(), Some(channel.as_str()));
+        assert_eq!(ElizaEvent::OutboxChanged.channel_id(), None);
+    }
 }

@@ -380,24 +380,7 @@ impl Inner {
         self.record(|d, at| d.observe(&event, at));
         #[cfg(feature = "rust-api")]
         self.rust_events.deliver(&event);
-        let channel = match &event {
-            ElizaEvent::Joined { channel_id }
-            | ElizaEvent::StreamChunk { channel_id, .. }
-            | ElizaEvent::StreamError { channel_id, .. }
-            | ElizaEvent::Ack { channel_id, .. }
-            | ElizaEvent::SendFailed { channel_id, .. }
-            | ElizaEvent::Thinking { channel_id, .. }
-            | ElizaEvent::MessageDeleted { channel_id, .. }
-            | ElizaEvent::ChannelCleared { channel_id }
-            | ElizaEvent::ChannelDeleted { channel_id }
-            | ElizaEvent::Complete { channel_id }
-            | ElizaEvent::Presence { channel_id, .. }
-            | ElizaEvent::Typing { channel_id, .. }
-            | ElizaEvent::Control { channel_id, .. } => Some(channel_id.clone()),
-            ElizaEvent::Message { message, .. } => Some(message.channel_id.clone()),
-            ElizaEvent::Error { channel_id, .. } => channel_id.clone(),
-            _ => None,
-        };
+        let channel = event.channel_id().map(str::to_owned);
         let (name, value) = match &event {
             ElizaEvent::OutboxChanged => {
                 let outbox = self.outbox_js();

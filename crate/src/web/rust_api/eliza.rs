@@ -354,28 +354,8 @@ impl ElizaClient {
         EventStream::from_handlers(
             self.shared().rust_events(),
             DEFAULT_STREAM_CAPACITY,
-            move |e: &ElizaEvent| (event_channel(e) == Some(channel_id.as_str())).then(|| e.clone()),
+            move |e: &ElizaEvent| (e.channel_id() == Some(channel_id.as_str())).then(|| e.clone()),
         )
-    }
-}
-
-/// The channel an event is about, if any.
-fn event_channel(event: &ElizaEvent) -> Option<&str> {
-    match event {
-        ElizaEvent::Joined { channel_id }
-        | ElizaEvent::StreamChunk { channel_id, .. }
-        | ElizaEvent::StreamError { channel_id, .. }
-        | ElizaEvent::Ack { channel_id, .. }
-        | ElizaEvent::SendFailed { channel_id, .. }
-        | ElizaEvent::Thinking { channel_id, .. }
-        | ElizaEvent::MessageDeleted { channel_id, .. }
-        | ElizaEvent::ChannelCleared { channel_id }
-        | ElizaEvent::ChannelDeleted { channel_id }
-        | ElizaEvent::Complete { channel_id }
-        | ElizaEvent::Control { channel_id, .. } => Some(channel_id),
-        ElizaEvent::Message { message, .. } => Some(&message.channel_id),
-        ElizaEvent::Error { channel_id, .. } => channel_id.as_deref(),
-        _ => None,
     }
 }
 
