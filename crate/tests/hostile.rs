@@ -87,4 +87,5 @@ scenarios! {
     long_recovery_offset_polling => "longRecoveryOffsetPolling",
     long_recovery_offset_websocket => "longRecoveryOffsetWebsocket",
     eliza_events_and_rest_bodies_are_bounded => "elizaEventsAndRestBodiesAreBounded",
+    eliza_ack_reply_is_bounded => "elizaAckReplyIsBounded",
 }

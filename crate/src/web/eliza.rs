@@ -460,10 +460,7 @@ impl Inner {
                 self.state.borrow_mut().error = Some(info);
             }
             Event::Message { data, .. } if glue::text_units(&data.value, data.start) > MAX_EVENT_UNITS => {
-                // Decoded in wasm memory, which never shrinks: refuse rather than grow for it.
-                let error =
-                    ElizaError::BadResponse("an event larger than 1 MiB from the server was ignored".into());
-                self.dispatch(ElizaEvent::Error { channel_id: None, error });
+                self.refuse_oversized("an event larger than 1 MiB from the server was ignored");
             }
             Event::Message { data, .. } => {
                 let text = data.text();
@@ -486,9 +483,15 @@ impl Inner {
                 // The answer to a SEND_MESSAGE's callback (see `flush_requests`); a timeout or
                 // disconnect is left to the session's own acknowledgement timeout.
                 let Some(client_message_id) = JsValue::from(ack.callback).as_string() else { return };
-                let reply = match serde_json::from_str(&data.text()) {
-                    Ok(serde_json::Value::Array(mut args)) if !args.is_empty() => args.swap_remove(0),
-                    _ => serde_json::Value::Null,
+                let reply = if glue::text_units(&data.value, data.start) > MAX_EVENT_UNITS {
+                    // Answered, but with nothing this client reads: as if without a reply.
+                    self.refuse_oversized("an acknowledgement larger than 1 MiB from the server was ignored");
+                    serde_json::Value::Null
+                } else {
+                    match serde_json::from_str(&data.text()) {
+                        Ok(serde_json::Value::Array(mut args)) if !args.is_empty() => args.swap_remove(0),
+                        _ => serde_json::Value::Null,
+                    }
                 };
                 let now = self.now();
                 self.session.borrow_mut().handle_emit_ack(now, &client_message_id, &reply);
@@ -497,6 +500,13 @@ impl Inner {
             _ => {}
         }
         self.update_state();
+    }
+
+    /// Reports a server event or reply over [`MAX_EVENT_UNITS`], which is not decoded: decoding
+    /// happens in wasm memory, which never shrinks, so one input must not decide its size.
+    fn refuse_oversized(self: &Rc<Self>, message: &str) {
+        let error = ElizaError::BadResponse(message.into());
+        self.dispatch(ElizaEvent::Error { channel_id: None, error });
     }
 
     /// Emits `state` when the connection state changed.

@@ -362,3 +362,61 @@ export async function elizaEventsAndRestBodiesAreBounded(ctx) {
   assert(grew <= WASM_SLACK && after.wasm - firstWasm <= WASM_SLACK, `wasm memory grew by ${grew} bytes`);
   if (before.heap !== undefined) assert(after.heap - before.heap <= HEAP_SLACK, `JS heap grew by ${after.heap - before.heap}`);
 }
+
+/** A SEND_MESSAGE acknowledgement answered with 2 MB: refused like an oversized event, the
+ * message counts as acknowledged, and the reply never enters wasm memory. */
+export async function elizaAckReplyIsBounded(ctx) {
+  const url = await hostileUrl(ctx);
+  const channel = "5f1c6c9e-6a57-4f0e-9a57-3f1c2b9d8e02";
+  const run = `eliza-ack-${Date.now()}-${Math.random().toString(36).slice(2)}`;
+  const opts = {
+    serverUrl: url + "/eliza-ack",
+    rest: false,
+    socket: { path: "/eliza-ack/", query: { run }, transports: ["websocket"] },
+  };
+  {
+    // A warm-up client on the same server with a normal reply, so that lazily allocated state
+    // is in the baseline.
+    const warm = ctx.eliza({ ...opts, socket: { ...opts.socket, path: "/normal/" } });
+    const end = Date.now() + 10000;
+    while (!warm.connected && Date.now() < end) await sleep(25);
+    warm.join(channel, { history: false });
+    warm.send(channel, "warm");
+    await sleep(200);
+    warm.free();
+  }
+  const before = await memory(ctx);
+  firstWasm ??= before.wasm;
+  const uncaught = [];
+  const onError = (e) => uncaught.push(e.error || e.message);
+  addEventListener("error", onError);
+  const client = ctx.eliza(opts);
+  try {
+    const errors = [];
+    const acks = [];
+    client.on("error", (e) => errors.push(e));
+    client.on("ack", (e) => acks.push(e));
+    let end = Date.now() + 10000;
+    while (!client.connected && Date.now() < end) await sleep(25);
+    assert(client.connected, "connected");
+    client.join(channel, { history: false });
+    const id = client.send(channel, "hello");
+    end = Date.now() + 10000;
+    while (!errors.length && Date.now() < end) await sleep(25);
+    assert(errors.length === 1, "one error event for the oversized reply, got " + errors.length);
+    assert(errors[0].error.code === "BAD_RESPONSE" && /1 MiB/.test(errors[0].error.message), JSON.stringify(errors[0]));
+    end = Date.now() + 5000;
+    while (!acks.length && Date.now() < end) await sleep(25);
+    assert(acks.length === 1 && acks[0].clientMessageId === id, "the message is acknowledged: " + JSON.stringify(acks));
+    assert(client.outbox().length === 0, "nothing left in the outbox");
+    assert(client.connected, "the connection is untouched");
+  } finally {
+    client.free();
+    removeEventListener("error", onError);
+  }
+  assert(uncaught.length === 0, "uncaught: " + uncaught.map(String).join("; "));
+  const after = await memory(ctx);
+  const grew = after.wasm - before.wasm;
+  assert(grew <= WASM_SLACK && after.wasm - firstWasm <= WASM_SLACK, `wasm memory grew by ${grew} bytes`);
+  if (before.heap !== undefined) assert(after.heap - before.heap <= HEAP_SLACK, `JS heap grew by ${after.heap - before.heap}`);
+}
