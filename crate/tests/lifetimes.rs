@@ -54,6 +54,7 @@ scenarios! {
     freed_reconnecting_socket_stops => "freedReconnectingSocketStops",
     disposed_polling_manager_leaves_no_request => "disposedPollingManagerLeavesNoRequest",
     disposed_eliza_client_leaves_nothing_behind => "disposedElizaClientLeavesNothingBehind",
+    eliza_client_runs_on_one_timer => "elizaClientRunsOnOneTimer",
     clock_set_back_keeps_heartbeats_and_reconnection => "clockSetBackKeepsHeartbeatsAndReconnection",
     clock_set_back_keeps_retry_at_on_the_wall_clock => "clockSetBackKeepsRetryAtOnTheWallClock",
 }

@@ -27,6 +27,20 @@ pub(crate) type RustSink = Rc<dyn Fn(&Rc<Driver>, Event<Js>)>;
 /// Rust code told about connection-level events.
 pub(crate) type ManagerHook = Rc<dyn Fn(&Event<Js>)>;
 
+/// Work layered over the connection (the ElizaOS session): it runs in the driver's pump, on the
+/// driver's clock and its one timer, so that a client over a connection holds one of each.
+#[cfg(feature = "eliza")]
+pub(crate) trait Layer {
+    /// Performs the layer's pending work and delivers at most one of its events; returns whether
+    /// there was anything to do. Called by the pump before each core event, so that what a core
+    /// event caused is delivered before the next core event.
+    fn step(self: Rc<Self>) -> bool;
+    /// The layer's next deadline, folded into the driver's timer.
+    fn next_timeout(&self) -> Option<Instant>;
+    /// The driver's timer fired at `now` (perhaps before the layer's deadline).
+    fn handle_timeout(&self, now: Instant);
+}
+
 /// Where a socket's events go.
 #[derive(Clone)]
 pub(crate) enum Sink {
@@ -109,6 +123,9 @@ pub(crate) struct Driver {
     pub manager: Listeners,
     /// Rust code told about manager-level events before the listeners (the ElizaOS layer).
     manager_hook: RefCell<Option<ManagerHook>>,
+    /// The layer over the connection, if any (held weakly: it owns the driver).
+    #[cfg(feature = "eliza")]
+    layer: RefCell<Option<Weak<dyn Layer>>>,
     callbacks: Callbacks,
     /// Events are being delivered further up the stack: nested pumps leave them to that loop.
     dispatching: Cell<bool>,
@@ -150,6 +167,8 @@ impl Driver {
                 sinks: RefCell::new(Vec::new()),
                 manager: Listeners::new(),
                 manager_hook: RefCell::new(None),
+                #[cfg(feature = "eliza")]
+                layer: RefCell::new(None),
                 callbacks,
                 dispatching: Cell::new(false),
                 head,
@@ -166,6 +185,45 @@ impl Driver {
         };
         self.pump();
         out
+    }
+
+    /// The driver's monotonic clock, now.
+    #[cfg(feature = "eliza")]
+    pub fn now(&self) -> Instant {
+        self.inner.borrow_mut().clock.observe(glue::monotonic_now())
+    }
+
+    /// Runs `layer` in this driver's pump, clock and timer (see [`Layer`]).
+    #[cfg(feature = "eliza")]
+    pub fn set_layer(&self, layer: Weak<dyn Layer>) {
+        *self.layer.borrow_mut() = Some(layer);
+    }
+
+    #[cfg(feature = "eliza")]
+    fn layer(&self) -> Option<Rc<dyn Layer>> {
+        self.layer.borrow().as_ref().and_then(Weak::upgrade)
+    }
+
+    /// One step of the layer's work (see [`Layer::step`]).
+    fn layer_step(&self) -> bool {
+        #[cfg(feature = "eliza")]
+        if let Some(layer) = self.layer() {
+            return layer.step();
+        }
+        false
+    }
+
+    /// The next deadline of the core and of the layer.
+    fn next_timeout(&self) -> Option<Instant> {
+        let core = self.inner.borrow_mut().client.poll_timeout();
+        #[cfg(feature = "eliza")]
+        if let Some(layer) = self.layer() {
+            return match (core, layer.next_timeout()) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            };
+        }
+        core
     }
 
     /// Reads the core without pumping.
@@ -271,6 +329,9 @@ impl Driver {
             return;
         }
         loop {
+            if self.layer_step() {
+                continue;
+            }
             let event = {
                 let mut inner = self.inner.borrow_mut();
                 inner.perform_io(&self.callbacks);
@@ -282,8 +343,9 @@ impl Driver {
             }
         }
         self.dispatching.set(false);
+        let next = self.next_timeout();
         let mut inner = self.inner.borrow_mut();
-        let (next, now) = (inner.client.poll_timeout(), inner.clock.observe(glue::monotonic_now()));
+        let now = inner.clock.observe(glue::monotonic_now());
         inner.timer.follow(next, now, &self.callbacks.timer);
         let active = !inner.client.is_idle()
             || !inner.transports.is_empty()
@@ -520,8 +582,18 @@ impl Callbacks {
         let w = weak;
         let timer = Closure::<dyn FnMut()>::new(move || {
             if let Some(d) = w.upgrade() {
-                d.inner.borrow_mut().timer.fired();
-                d.input(glue::monotonic_now(), |c, now| c.handle_timeout(now));
+                let _now = {
+                    let mut inner = d.inner.borrow_mut();
+                    inner.timer.fired();
+                    let now = inner.clock.observe(glue::monotonic_now());
+                    inner.client.handle_timeout(now);
+                    now
+                };
+                #[cfg(feature = "eliza")]
+                if let Some(layer) = d.layer() {
+                    layer.handle_timeout(_now);
+                }
+                d.pump();
             }
         });
         let ws_handlers = js_sys::Object::new();

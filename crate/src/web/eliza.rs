@@ -5,7 +5,7 @@
 //! performs the REST requests, runs the session's timer, and hands the session's events to
 //! JavaScript listeners — globally and per channel.
 
-use std::cell::{Cell, RefCell};
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::{Rc, Weak};
 
@@ -20,15 +20,14 @@ use crate::eliza::{
     ConnectionFacts, ElizaError, ElizaEvent, ErrorKind, Handshake, HistoryRequest,
     JoinOptions as SessionJoin, OutboxEntry, SendOptions as SessionSend, ServerInfo, Session, SessionConfig,
 };
-use crate::time::{Instant, MonotonicClock, WallClock};
+use crate::time::{Instant, WallClock};
 
-use super::driver::{Driver, Sink};
+use super::driver::{Driver, Layer, Sink};
 use super::error::{describe, js_error};
 use super::glue::{self, Listeners};
 use super::lifetime::OwnedDriver;
 use super::manager::{parse_url, random_seed};
 use super::options;
-use super::timer::Timer;
 use super::wire::{Js, JsAck, JsText};
 
 /// Typed calls and events for the Rust API, over this same client.
@@ -91,15 +90,11 @@ struct Inner {
     /// garbage collection of the last JavaScript reference).
     driver: OwnedDriver,
     socket: SocketId,
+    /// Runs in the driver's pump, on its clock and its timer (see [`Layer`]).
     session: RefCell<Session>,
-    clock: RefCell<MonotonicClock>,
     /// Listeners of every event, and of one channel's events.
     listeners: Listeners,
     channels: RefCell<HashMap<String, Listeners>>,
-    timer: RefCell<Timer>,
-    timer_fn: Closure<dyn FnMut()>,
-    /// Session events are being delivered further up the stack.
-    dispatching: Cell<bool>,
     state: RefCell<ConnectionState>,
     /// Rust handlers of session events (the Rust API).
     #[cfg(feature = "rust-api")]
@@ -197,7 +192,7 @@ impl Inner {
     }
 
     fn now(&self) -> Instant {
-        self.clock.borrow_mut().observe(glue::monotonic_now())
+        self.driver.now()
     }
 
     /// The wall clock against the monotonic one, now.
@@ -240,22 +235,12 @@ impl Inner {
         self.driver.read(|c| c.socket_connected(self.socket))
     }
 
-    /// Performs what the session asked for and delivers its events.
+    /// Performs what the session asked for at once; its events are delivered, and the timer
+    /// re-armed, by the driver's pump (at once, unless that pump is delivering further up the
+    /// stack).
     fn pump(self: &Rc<Self>) {
         self.flush_requests();
-        if self.dispatching.replace(true) {
-            return;
-        }
-        loop {
-            self.flush_requests();
-            let event = self.session.borrow_mut().poll_event();
-            match event {
-                Some(event) => self.dispatch(event),
-                None => break,
-            }
-        }
-        self.dispatching.set(false);
-        self.arm_timer();
+        self.driver.pump();
     }
 
     /// Socket emits and history requests.
@@ -402,11 +387,6 @@ impl Inner {
         self.listeners.emit1(&name, &value);
     }
 
-    fn arm_timer(&self) {
-        let next = self.session.borrow().poll_timeout();
-        self.timer.borrow_mut().follow(next, self.now(), &self.timer_fn);
-    }
-
     /// The socket joined: find out the message server id if not known yet (a 404 means a
     /// release before 1.7 and the default id), then let the session re-join.
     fn on_connected(self: &Rc<Self>) {
@@ -542,6 +522,28 @@ impl Inner {
     }
 }
 
+impl Layer for Inner {
+    fn step(self: Rc<Self>) -> bool {
+        self.flush_requests();
+        let event = self.session.borrow_mut().poll_event();
+        match event {
+            Some(event) => {
+                self.dispatch(event);
+                true
+            }
+            None => false,
+        }
+    }
+
+    fn next_timeout(&self) -> Option<Instant> {
+        self.session.borrow().poll_timeout()
+    }
+
+    fn handle_timeout(&self, now: Instant) {
+        self.session.borrow_mut().handle_timeout(now);
+    }
+}
+
 impl ElizaClient {
     fn inner_new(opts: &JsValue) -> Result<ElizaClient, JsValue> {
         let server = get_str(opts, "serverUrl")?.unwrap_or_else(|| DEFAULT_SERVER.to_owned());
@@ -604,17 +606,7 @@ impl ElizaClient {
         let driver = Driver::new(client, face.with_credentials);
         let socket = driver.with_client(|c, _| c.socket("/", Some(auth)));
 
-        let inner = Rc::new_cyclic(|weak: &Weak<Inner>| {
-            let w = weak.clone();
-            let timer_fn = Closure::<dyn FnMut()>::new(move || {
-                if let Some(inner) = w.upgrade() {
-                    inner.timer.borrow_mut().fired();
-                    let now = inner.now();
-                    inner.session.borrow_mut().handle_timeout(now);
-                    inner.pump();
-                }
-            });
-            Inner {
+        let inner = Rc::new(Inner {
                 base_url,
                 api_key,
                 rest,
@@ -622,12 +614,8 @@ impl ElizaClient {
                 driver: OwnedDriver::new(driver.clone()),
                 socket,
                 session: RefCell::new(session),
-                clock: RefCell::new(MonotonicClock::default()),
                 listeners: Listeners::new(),
                 channels: RefCell::new(HashMap::new()),
-                timer: RefCell::new(Timer::default()),
-                timer_fn,
-                dispatching: Cell::new(false),
                 state: RefCell::new(ConnectionState {
                     state: "disconnected",
                     attempt: 0,
@@ -636,8 +624,9 @@ impl ElizaClient {
                 }),
                 #[cfg(feature = "rust-api")]
                 rust_events: rust_hooks::new_rust_events(),
-            }
         });
+        let layer: Weak<Inner> = Rc::downgrade(&inner);
+        driver.set_layer(layer);
         let weak = Rc::downgrade(&inner);
         driver.set_sink(
             socket,

@@ -241,6 +241,54 @@ export async function disposedElizaClientLeavesNothingBehind(ctx) {
   });
 }
 
+/** An ElizaClient runs on its connection's one timer: connected with a session deadline armed
+ * (the user typing, a message waiting for its acknowledgement, a join waiting for its
+ * confirmation) it holds one timer (the heartbeat's and the session's deadlines share it), and
+ * the typing pause, the acknowledgement timeout and the join timeout still fire. */
+export async function elizaClientRunsOnOneTimer(ctx) {
+  await withServer(ctx, {}, async (server, w) => {
+    const channel = "5f1c6c9e-6a57-4f0e-9a57-3f1c2b9d8e03";
+    const client = ctx.eliza({
+      serverUrl: server.url,
+      rest: false,
+      joinTimeout: 600,
+      messageAckTimeout: 600,
+      socket: { transports: ["websocket"] },
+    });
+    const errors = [];
+    const failed = [];
+    client.on("error", (e) => errors.push(e));
+    client.on("sendFailed", (e) => failed.push(e));
+    const received = async (pred) => (await server.received()).some(pred);
+    const typing = (isTyping) => received((r) => r.event === "typing" && r.args[0] && r.args[0].isTyping === isTyping);
+    try {
+      await until(() => client.connected, "connected");
+      assert(w.timers() === 1, `connected and idle: one timer armed (the heartbeat), got ${w.timers()}`);
+      client.join(channel, { history: false });
+      client.typing(channel, true);
+      await until(() => typing(true), "typing reached the server");
+      assert(w.timers() === 1, `while typing: one timer armed, got ${w.timers()}`);
+      await until(() => typing(false), "the typing pause fired (3 s)", 6000);
+      assert(w.timers() === 1, `idle again: one timer armed, got ${w.timers()}`);
+
+      // The test server never answers a message's acknowledgement.
+      const id = client.send(channel, "hello");
+      await until(() => received((r) => r.event === "message" && r.args[0] && r.args[0].type === 2), "the message reached the server");
+      assert(w.timers() === 1, `waiting for an acknowledgement: one timer armed, got ${w.timers()}`);
+      await until(() => failed.some((e) => e.clientMessageId === id), "the acknowledgement timeout fired", 5000);
+
+      // Nor does it confirm a join: with history wanted, the join waits for it until its timeout.
+      const other = "5f1c6c9e-6a57-4f0e-9a57-3f1c2b9d8e04";
+      client.join(other, { history: true });
+      assert(w.timers() === 1, `waiting for a join: one timer armed, got ${w.timers()}`);
+      await until(() => errors.some((e) => e.error.code === "JOIN_TIMEOUT"), "the join timeout fired", 5000);
+      w.assertNoErrors("one timer");
+    } finally {
+      client.free();
+    }
+  });
+}
+
 // ---- a wall clock set back ----
 
 const HOUR = 3_600_000;
