@@ -37,9 +37,9 @@ pub(crate) fn read(opts: &JsValue) -> Result<FaceOptions, Error> {
     if !opts.is_object() {
         return Err(Error::InvalidOption("options must be an object".into()));
     }
-    let get = |name: &str| Reflect::get(opts, &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED);
+    let get = |name: &str| field(opts, name);
 
-    if let Some(list) = defined(get("transports")) {
+    if let Some(list) = get("transports") {
         let list: js_sys::Array = list
             .dyn_into()
             .map_err(|_| Error::InvalidOption("transports must be an array of transport names".into()))?;
@@ -55,65 +55,65 @@ pub(crate) fn read(opts: &JsValue) -> Result<FaceOptions, Error> {
             })
             .collect::<Result<_, _>>()?;
     }
-    if let Some(v) = defined(get("upgrade")) {
+    if let Some(v) = get("upgrade") {
         config.upgrade = boolean("upgrade", &v)?;
     }
-    if let Some(v) = defined(get("path")) {
+    if let Some(v) = get("path") {
         config.path = v.as_string().ok_or_else(|| Error::InvalidOption("path must be a string".into()))?;
     }
-    if let Some(v) = defined(get("query")) {
+    if let Some(v) = get("query") {
         config.query = query(&v)?;
     }
-    if let Some(v) = defined(get("timeout")) {
+    if let Some(v) = get("timeout") {
         config.timeout = if v.as_bool() == Some(false) { None } else { Some(millis("timeout", &v)?) };
     }
-    if let Some(v) = defined(get("reconnection")) {
+    if let Some(v) = get("reconnection") {
         config.reconnection = boolean("reconnection", &v)?;
     }
-    if let Some(v) = defined(get("reconnectionAttempts")) {
+    if let Some(v) = get("reconnectionAttempts") {
         let n = number("reconnectionAttempts", &v)?;
         config.reconnection_attempts = if n >= u32::MAX as f64 { u32::MAX } else { n as u32 };
     }
-    if let Some(v) = defined(get("reconnectionDelay")) {
+    if let Some(v) = get("reconnectionDelay") {
         config.reconnection_delay = millis("reconnectionDelay", &v)?;
     }
-    if let Some(v) = defined(get("reconnectionDelayMax")) {
+    if let Some(v) = get("reconnectionDelayMax") {
         config.reconnection_delay_max = millis("reconnectionDelayMax", &v)?;
     }
-    if let Some(v) = defined(get("randomizationFactor")) {
+    if let Some(v) = get("randomizationFactor") {
         config.randomization_factor = number("randomizationFactor", &v)?;
     }
-    if let Some(v) = defined(get("ackTimeout")) {
+    if let Some(v) = get("ackTimeout") {
         config.ack_timeout = Some(millis("ackTimeout", &v)?);
     }
-    if let Some(v) = defined(get("retries")) {
+    if let Some(v) = get("retries") {
         config.retries = number("retries", &v)?.min(u32::MAX as f64) as u32;
     }
-    if let Some(v) = defined(get("timestampRequests")) {
+    if let Some(v) = get("timestampRequests") {
         config.timestamp_requests = boolean("timestampRequests", &v)?;
     }
-    if let Some(v) = defined(get("maxMessageSize")) {
+    if let Some(v) = get("maxMessageSize") {
         config.max_message_size = limit("maxMessageSize", &v)?;
     }
-    if let Some(v) = defined(get("maxEarlyEvents")) {
+    if let Some(v) = get("maxEarlyEvents") {
         config.max_early_events = limit("maxEarlyEvents", &v)?.unwrap_or(usize::MAX);
     }
-    if let Some(v) = defined(get("maxBufferedEmits")) {
+    if let Some(v) = get("maxBufferedEmits") {
         config.max_buffered_emits = limit("maxBufferedEmits", &v)?;
     }
-    if let Some(v) = defined(get("maxRetryQueue")) {
+    if let Some(v) = get("maxRetryQueue") {
         config.max_retry_queue = limit("maxRetryQueue", &v)?;
     }
-    if let Some(v) = defined(get("autoConnect")) {
+    if let Some(v) = get("autoConnect") {
         face.auto_connect = boolean("autoConnect", &v)?;
     }
-    if let Some(v) = defined(get("withCredentials")) {
+    if let Some(v) = get("withCredentials") {
         face.with_credentials = boolean("withCredentials", &v)?;
     }
-    let force_new = defined(get("forceNew")).map(|v| boolean("forceNew", &v)).transpose()?;
-    let multiplex = defined(get("multiplex")).map(|v| boolean("multiplex", &v)).transpose()?;
+    let force_new = get("forceNew").map(|v| boolean("forceNew", &v)).transpose()?;
+    let multiplex = get("multiplex").map(|v| boolean("multiplex", &v)).transpose()?;
     face.force_new = force_new == Some(true) || multiplex == Some(false);
-    if let Some(v) = defined(get("auth")) {
+    if let Some(v) = get("auth") {
         face.auth = Some(auth_json(&v)?);
     }
     face.config = config.validate()?;
@@ -132,6 +132,35 @@ pub(crate) fn auth_json(v: &JsValue) -> Result<String, Error> {
         .ok()
         .and_then(|s| s.as_string())
         .ok_or_else(|| Error::InvalidOption("auth must be JSON-serializable".into()))
+}
+
+/// A field of an options object: `None` when `opts` is not an object or the field is `undefined`
+/// or `null`. Every option of every class is read through here.
+pub(crate) fn field(opts: &JsValue, name: &str) -> Option<JsValue> {
+    if !opts.is_object() {
+        return None;
+    }
+    defined(Reflect::get(opts, &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED))
+}
+
+/// A string field, if given; `Err` says what is wrong with it.
+#[cfg(feature = "eliza")]
+pub(crate) fn string_field(opts: &JsValue, name: &str) -> Result<Option<String>, String> {
+    field(opts, name).map(|v| v.as_string().ok_or_else(|| format!("{name} must be a string"))).transpose()
+}
+
+/// A boolean field, if given; `Err` says what is wrong with it.
+#[cfg(feature = "eliza")]
+pub(crate) fn bool_field(opts: &JsValue, name: &str) -> Result<Option<bool>, String> {
+    field(opts, name).map(|v| v.as_bool().ok_or_else(|| format!("{name} must be a boolean"))).transpose()
+}
+
+/// A finite number field, if given; `Err` says what is wrong with it.
+#[cfg(feature = "eliza")]
+pub(crate) fn finite_field(opts: &JsValue, name: &str) -> Result<Option<f64>, String> {
+    field(opts, name)
+        .map(|v| v.as_f64().filter(|n| n.is_finite()).ok_or_else(|| format!("{name} must be a number")))
+        .transpose()
 }
 
 fn defined(v: JsValue) -> Option<JsValue> {

@@ -24,7 +24,7 @@ pub(crate) fn new_rust_events() -> RustEvents {
 impl ElizaClient {
     /// A client from the options object the JS constructor reads (built by the Rust builder).
     pub(crate) fn from_js_options(opts: &JsValue) -> Result<ElizaClient, ElizaError> {
-        Self::inner_new(opts).map_err(|e| ElizaError::InvalidArgument(super::describe(&e)))
+        Self::inner_new(opts).map_err(|e| ElizaError::InvalidArgument(crate::web::error::describe(&e)))
     }
 
     pub(crate) fn rust_events(&self) -> &RustEvents {
