@@ -98,7 +98,8 @@ const SUITES = {
       await control.stop();
     }
   },
-  /** Freed handles and a wall clock set back (also part of "browsers"), in Chromium and Firefox. */
+  /** Freed handles and a wall clock set back (also part of "browsers"), in Chromium and Firefox,
+   *  then handles released by the garbage collector ("collected"). */
   lifetimes: async () => {
     const control = await startControl();
     try {
@@ -108,7 +109,10 @@ const SUITES = {
     } finally {
       await control.stop();
     }
+    await e2e("collected.test.mjs")();
   },
+  /** Handles released by the garbage collector instead of free() (Chromium, --expose-gc). */
+  collected: e2e("collected.test.mjs"),
   /** The Rust API (feature rust-api): rustdoc without warnings and its examples compiled, then
    *  the API in Chromium and Firefox against the control server and a real ElizaOS server, then
    *  the example page written in Rust. */
@@ -168,8 +172,8 @@ const SUITES = {
 
 async function main() {
   const wanted = process.argv.slice(2);
-  // "diagnostics" repeats files of "page" and "extension", "lifetimes" a part of "browsers":
-  // run on request only.
+  // "diagnostics" repeats files of "page" and "extension", "lifetimes" parts of "browsers" and
+  // "collected": run on request only.
   const names = wanted.length ? wanted : Object.keys(SUITES).filter((n) => n !== "diagnostics" && n !== "lifetimes");
   for (const name of names) {
     if (!SUITES[name]) throw new Error(`unknown suite ${name}; known: ${Object.keys(SUITES).join(", ")}`);

@@ -563,14 +563,18 @@ async function readCapped(res, max) {
 /**
  * A JSON API request. Resolves with `[status, bodyText]` whatever the status, or with
  * `[status, undefined, why]` when the body is over REST_MAX_BYTES; rejects only when the server
- * cannot be reached (or on timeout), with the platform's error.
+ * cannot be reached (or on timeout, or when `owner`, the AbortController of the client's
+ * requests, is aborted), with the platform's error.
  */
-export async function httpJson(method, url, apiKey, body, timeoutMs) {
+export async function httpJson(method, url, apiKey, body, timeoutMs, owner) {
   const headers = { accept: "application/json" };
   if (apiKey) headers["X-API-KEY"] = apiKey;
   if (body !== undefined) headers["content-type"] = "application/json";
   const ctrl = new AbortController();
   const timer = setTimeout(() => ctrl.abort(), timeoutMs);
+  const stop = () => ctrl.abort();
+  owner.signal.addEventListener("abort", stop);
+  if (owner.signal.aborted) ctrl.abort();
   try {
     // redirect "error": a redirect must never carry X-API-KEY to another origin.
     const res = await fetch(url, { method, headers, body, cache: "no-store", credentials: "omit", redirect: "error", signal: ctrl.signal });
@@ -578,10 +582,17 @@ export async function httpJson(method, url, apiKey, body, timeoutMs) {
     if (text === undefined) return [res.status, undefined, "response body larger than " + REST_MAX_BYTES + " bytes"];
     return [res.status, text];
   } catch (e) {
+    if (owner.signal.aborted) throw new Error("the client was freed");
     throw ctrl.signal.aborted ? new Error("no answer within " + timeoutMs + " ms") : e;
   } finally {
     clearTimeout(timer);
+    owner.signal.removeEventListener("abort", stop);
   }
+}
+
+/** An AbortController, for the requests a client owns. */
+export function abortController() {
+  return new AbortController();
 }
 
 /** A random v4 UUID (crypto.randomUUID where available). */

@@ -490,7 +490,8 @@ impl Inner {
     }
 }
 
-fn abort(ctrl: &JsValue) {
+/// Aborts what an AbortController controls.
+pub(crate) fn abort(ctrl: &JsValue) {
     if let Ok(f) = js_sys::Reflect::get(ctrl, &JsValue::from_str("abort")) {
         if let Some(f) = f.dyn_ref::<Function>() {
             let _ = f.call0(ctrl);

@@ -115,7 +115,12 @@ extern "C" {
         api_key: Option<String>,
         body: Option<String>,
         timeout_ms: f64,
+        owner: &JsValue,
     ) -> js_sys::Promise;
+    /// The AbortController of the REST requests an ElizaClient owns.
+    #[cfg(feature = "eliza")]
+    #[wasm_bindgen(js_name = abortController)]
+    pub fn abort_controller() -> JsValue;
     #[cfg(feature = "eliza")]
     #[wasm_bindgen(js_name = randomUuid)]
     pub fn random_uuid() -> String;

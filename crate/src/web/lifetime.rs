@@ -21,6 +21,14 @@ impl OwnedDriver {
     pub fn new(driver: Rc<Driver>) -> Self {
         OwnedDriver(driver)
     }
+
+    /// Closes the connection now, as dropping the owner does (an owner that must tell its own
+    /// listeners after the close calls this first; the close on drop then finds nothing to do).
+    pub fn close(&self) {
+        // Closing leaves the core idle: the driver closes its transports, clears its timer and
+        // lets go of itself.
+        self.0.with_client(|c, now| c.close(now));
+    }
 }
 
 impl Deref for OwnedDriver {
@@ -32,9 +40,7 @@ impl Deref for OwnedDriver {
 
 impl Drop for OwnedDriver {
     fn drop(&mut self) {
-        // Closing leaves the core idle: the driver closes its transports, clears its timer and
-        // lets go of itself.
-        self.0.with_client(|c, now| c.close(now));
+        self.close();
     }
 }
 
@@ -72,9 +78,13 @@ pub(crate) struct SocketOwner {
 
 impl Drop for SocketOwner {
     fn drop(&mut self) {
-        let (driver, id) = (&self.conn.driver, self.id);
-        if driver.read(|c| c.socket_active(id)) {
-            driver.with_client(|c, now| c.disconnect(now, id));
-        }
+        leave_namespace(&self.conn.driver, self.id);
+    }
+}
+
+/// What dropping the last handle of a socket does (JavaScript or Rust): leave its namespace.
+pub(crate) fn leave_namespace(driver: &Rc<Driver>, id: SocketId) {
+    if driver.read(|c| c.socket_active(id)) {
+        driver.with_client(|c, now| c.disconnect(now, id));
     }
 }

@@ -12,9 +12,9 @@ use crate::client::Client;
 use crate::eliza::rest;
 use crate::eliza::{ElizaError, JoinOptions as SessionJoin, SendOptions as SessionSend, Session};
 
-use super::super::driver::{Driver, Sink};
+use super::super::driver::{abort, Driver, Sink};
 use super::super::error;
-use super::super::glue::Listeners;
+use super::super::glue::{self, Listeners};
 use super::super::lifetime::OwnedDriver;
 use super::super::manager::random_seed;
 use super::options::{get_bool, get_f64, get_str, read_options, ClientOptions};
@@ -31,6 +31,18 @@ use super::{
 #[wasm_bindgen]
 pub struct ElizaClient {
     pub(super) inner: Rc<Inner>,
+}
+
+impl Drop for ElizaClient {
+    fn drop(&mut self) {
+        // Nothing can call into a freed handle: its listeners go first, unheard.
+        self.inner.listeners.off(&JsValue::UNDEFINED, &JsValue::UNDEFINED);
+        self.inner.channels.borrow_mut().clear();
+        // The state outlives this handle while a REST request is pending (its future holds it):
+        // the requests end and the connection closes now, with the handle.
+        abort(&self.inner.requests);
+        self.inner.close();
+    }
 }
 
 impl ElizaClient {
@@ -75,6 +87,7 @@ impl ElizaClient {
             send_ack_timeout,
             driver: OwnedDriver::new(driver.clone()),
             socket,
+            requests: glue::abort_controller(),
             session: RefCell::new(session),
             listeners: Listeners::new(),
             channels: RefCell::new(HashMap::new()),

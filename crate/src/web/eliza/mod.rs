@@ -68,6 +68,8 @@ pub(super) struct Inner {
     /// garbage collection of the last JavaScript reference).
     driver: OwnedDriver,
     socket: SocketId,
+    /// The AbortController of every REST request: aborted when the client is dropped.
+    requests: JsValue,
     /// Runs in the driver's pump, on its clock and its timer (see [`Layer`]).
     session: RefCell<Session>,
     /// Listeners of every event, and of one channel's events.

@@ -68,7 +68,8 @@ impl Inner {
 
     /// A GET on the REST API: `(status, body)`, or a network error.
     pub(super) async fn get(&self, url: &str) -> Result<(u16, String), ElizaError> {
-        let promise = glue::http_json("GET", url, self.api_key.clone(), None, REST_TIMEOUT_MS);
+        let promise =
+            glue::http_json("GET", url, self.api_key.clone(), None, REST_TIMEOUT_MS, &self.requests);
         match JsFuture::from(promise).await {
             Ok(pair) => {
                 let pair: Array = pair.unchecked_into();

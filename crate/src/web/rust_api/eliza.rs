@@ -46,14 +46,9 @@ pub struct ElizaClient {
     owner: Rc<Owner>,
 }
 
-/// Closes the connection when the last Rust handle is dropped.
+/// The client shared by the Rust handles; dropping it closes the connection (as freeing the
+/// JavaScript `ElizaClient` does: `web/lifetime.rs`).
 struct Owner(SharedClient);
-
-impl Drop for Owner {
-    fn drop(&mut self) {
-        self.0.close_connection();
-    }
-}
 
 /// Options of an [`ElizaClient`] (the JavaScript `ElizaClientOptions`). Made by
 /// [`ElizaClient::builder`].

@@ -103,9 +103,4 @@ impl ElizaClient {
         self.inner.pump();
         left
     }
-
-    /// Leaves and closes the connection (the Rust client's last handle is gone).
-    pub(crate) fn close_connection(&self) {
-        self.inner.close();
-    }
 }

@@ -10,6 +10,7 @@ use crate::client::{Client, Config, SocketId};
 use crate::error::{Error, TransportKind};
 
 use super::super::driver::{Driver, Sink};
+use super::super::lifetime::OwnedDriver;
 use super::super::manager::{parse_url, random_seed};
 use super::events::ManagerEvent;
 use super::listen::{EventStream, HandlerList, Subscription};
@@ -18,7 +19,8 @@ use super::socket::{Socket, SocketShared, DEFAULT_STREAM_CAPACITY};
 /// One connection and the Rust sockets on it. Dropped with the last [`Manager`] and [`Socket`]
 /// handle, which closes the connection.
 pub(crate) struct Connection {
-    pub driver: Rc<Driver>,
+    /// Closes the connection when dropped (see `web/lifetime.rs`).
+    pub driver: OwnedDriver,
     auto_connect: bool,
     sockets: RefCell<Vec<(SocketId, Weak<SocketShared>)>>,
     handlers: Rc<HandlerList<ManagerEvent>>,
@@ -26,7 +28,8 @@ pub(crate) struct Connection {
 
 impl Drop for Connection {
     fn drop(&mut self) {
-        self.driver.with_client(|c, now| c.close(now));
+        // Closed first, so that the handlers hear of it before they go.
+        self.driver.close();
         self.handlers.clear();
     }
 }
@@ -223,7 +226,7 @@ impl ManagerBuilder {
             }
         }));
         let conn = Connection {
-            driver,
+            driver: OwnedDriver::new(driver),
             auto_connect: self.auto_connect,
             sockets: RefCell::new(Vec::new()),
             handlers,

@@ -17,6 +17,7 @@ use crate::error::Error;
 
 use super::super::driver::Driver;
 use super::super::glue;
+use super::super::lifetime;
 use super::super::wire::{Js, JsAck, JsText};
 use super::events::{AckError, AckRequest, ConnectError, DisconnectReason, Message, SocketEvent};
 use super::listen::{EventStream, HandlerList, Slot, Subscription};
@@ -211,10 +212,7 @@ impl Drop for SocketShared {
             slot.fill(Err(AckError::Disconnected));
         }
         self.handlers.clear();
-        let id = self.id;
-        if self.conn.driver.read(|c| c.socket_active(id)) {
-            self.conn.driver.with_client(|c, now| c.disconnect(now, id));
-        }
+        lifetime::leave_namespace(&self.conn.driver, self.id);
     }
 }
 
