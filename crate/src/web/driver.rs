@@ -2,7 +2,8 @@
 //!
 //! Every browser callback becomes one `handle_*` call on the core, followed by [`Driver::pump`]:
 //! perform the network work the core asked for, deliver its events (with no borrow held, so
-//! listeners may call back into the client), and re-arm the single timer.
+//! listeners may call back into the client), and re-arm the single timer. A [`Layer`] over the
+//! connection (the ElizaOS session) runs in that same pump, clock and timer.
 //!
 //! All callbacks are created once per driver and hold only a weak reference to it; while the
 //! connection is active the driver keeps itself alive (as a JavaScript socket is kept alive by

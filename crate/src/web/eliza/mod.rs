@@ -70,7 +70,7 @@ pub(super) struct Inner {
     socket: SocketId,
     /// The AbortController of every REST request: aborted when the client is dropped.
     requests: JsValue,
-    /// Runs in the driver's pump, on its clock and its timer (see [`Layer`]).
+    /// Runs in the driver's pump, on its clock and its timer (see [`super::driver::Layer`]).
     session: RefCell<Session>,
     /// Listeners of every event, and of one channel's events.
     listeners: Listeners,
