@@ -119,8 +119,17 @@ fn to_js_error(e: &ElizaError) -> JsValue {
     js_error(&e.to_string(), e.code(), &JsValue::UNDEFINED)
 }
 
+/// A Rust value as a JS value, through JSON text: serde_json writes it, `JSON.parse` builds it. One
+/// JSON codec in the wasm (a direct JS-value codec doubled the serde code).
 fn to_js<T: Serialize + ?Sized>(value: &T) -> JsValue {
-    value.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).unwrap_or(JsValue::UNDEFINED)
+    serde_json::to_string(value).ok().and_then(|text| js_sys::JSON::parse(&text).ok()).unwrap_or(JsValue::UNDEFINED)
+}
+
+/// A JS value read as `T`, through JSON text (`JSON.stringify`, then serde_json).
+fn from_js<T: serde::de::DeserializeOwned>(value: &JsValue) -> Result<T, String> {
+    let text = js_sys::JSON::stringify(value).ok().and_then(|t| t.as_string());
+    let text = text.ok_or_else(|| "not representable as JSON".to_owned())?;
+    serde_json::from_str(&text).map_err(|e| e.to_string())
 }
 
 fn invalid(message: impl Into<String>) -> JsValue {
@@ -574,7 +583,7 @@ impl ElizaClient {
             let saved = js_sys::Reflect::get(opts, &"serverInfo".into()).unwrap_or(JsValue::UNDEFINED);
             if !saved.is_undefined() && !saved.is_null() {
                 let info: ServerInfo =
-                    serde_wasm_bindgen::from_value(saved).map_err(|e| invalid(format!("serverInfo: {e}")))?;
+                    from_js(&saved).map_err(|e| invalid(format!("serverInfo: {e}")))?;
                 session.restore_server_info(info).map_err(|e| to_js_error(&e))?;
             }
         }
@@ -648,7 +657,7 @@ impl ElizaClient {
             let outbox = js_sys::Reflect::get(opts, &"outbox".into()).unwrap_or(JsValue::UNDEFINED);
             if !outbox.is_undefined() && !outbox.is_null() {
                 let mut entries: Vec<OutboxEntry> =
-                    serde_wasm_bindgen::from_value(outbox).map_err(|e| invalid(format!("outbox: {e}")))?;
+                    from_js(&outbox).map_err(|e| invalid(format!("outbox: {e}")))?;
                 // Stored times are wall times: back onto the monotonic clock.
                 let wall = inner.wall_clock();
                 for e in &mut entries {
@@ -917,7 +926,7 @@ impl ElizaClient {
             if v.is_undefined() {
                 return Ok(serde_json::Value::Null);
             }
-            serde_wasm_bindgen::from_value(v).map_err(|e| invalid(format!("{k}: {e}")))
+            from_js(&v).map_err(|e| invalid(format!("{k}: {e}")))
         };
         let options = SessionSend { attachments: field("attachments")?, metadata: field("metadata")? };
         let now = self.inner.now();
