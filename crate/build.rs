@@ -12,7 +12,8 @@ fn main() {
     if std::env::var("CARGO_CFG_TARGET_ARCH").as_deref() != Ok("wasm32") {
         return;
     }
-    let serde_json = ["CARGO_FEATURE_ELIZA", "CARGO_FEATURE_RUST_API"].iter().any(|f| std::env::var_os(f).is_some());
+    let serde_json =
+        ["CARGO_FEATURE_ELIZA", "CARGO_FEATURE_RUST_API"].iter().any(|f| std::env::var_os(f).is_some());
     let stack_bytes = if serde_json { 128 * 1024 } else { 32 * 1024 };
     println!("cargo:rustc-link-arg=-zstack-size={stack_bytes}");
 }

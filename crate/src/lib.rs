@@ -22,6 +22,7 @@ pub mod error;
 pub mod json;
 pub mod rng;
 pub mod sio;
+mod text;
 pub mod time;
 
 pub use error::{Error, ProtocolError, TransportKind};

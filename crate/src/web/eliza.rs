@@ -122,7 +122,10 @@ fn to_js_error(e: &ElizaError) -> JsValue {
 /// A Rust value as a JS value, through JSON text: serde_json writes it, `JSON.parse` builds it. One
 /// JSON codec in the wasm (a direct JS-value codec doubled the serde code).
 fn to_js<T: Serialize + ?Sized>(value: &T) -> JsValue {
-    serde_json::to_string(value).ok().and_then(|text| js_sys::JSON::parse(&text).ok()).unwrap_or(JsValue::UNDEFINED)
+    serde_json::to_string(value)
+        .ok()
+        .and_then(|text| js_sys::JSON::parse(&text).ok())
+        .unwrap_or(JsValue::UNDEFINED)
 }
 
 /// A JS value read as `T`, through JSON text (`JSON.stringify`, then serde_json).
@@ -582,8 +585,7 @@ impl ElizaClient {
         if opts.is_object() {
             let saved = js_sys::Reflect::get(opts, &"serverInfo".into()).unwrap_or(JsValue::UNDEFINED);
             if !saved.is_undefined() && !saved.is_null() {
-                let info: ServerInfo =
-                    from_js(&saved).map_err(|e| invalid(format!("serverInfo: {e}")))?;
+                let info: ServerInfo = from_js(&saved).map_err(|e| invalid(format!("serverInfo: {e}")))?;
                 session.restore_server_info(info).map_err(|e| to_js_error(&e))?;
             }
         }
