@@ -93,7 +93,7 @@ build_pkg() {
   # tests/size/breakdown.mjs reads to tell functions apart); the shipped file is that copy stripped.
   local named=$ROOT/target/size/$(basename "$out").wasm
   mkdir -p "$ROOT/target/size"
-  "$ROOT/node_modules/.bin/wasm-opt" -Oz -g --strip-producers $WASM_FEATURES \
+  "$ROOT/node_modules/.bin/wasm-opt" -Oz --converge -g --strip-producers $WASM_FEATURES \
     -o "$named" "$out/${name}_bg.wasm"
   node "$ROOT/crate/pkg/strip-wasm.mjs" "$named" "$out/${name}_bg.wasm"
   # One minified module: the generated glue with crate/js/glue.js bundled in (one request less
