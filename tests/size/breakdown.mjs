@@ -109,7 +109,7 @@ function ownerPath(name) {
   let n = name.replace(/\[[0-9a-f]{16}\]/g, "");
   const impl = /^<(.+?) as ([^>]+?)>::/.exec(n);
   if (impl) {
-    if (/^core::fmt::/.test(impl[2])) return "core::fmt";
+    if (/^core::fmt::/.test(impl[2])) return /^(f32|f64)$/.test(impl[1]) ? "core::fmt::float" : "core::fmt";
     n = impl[1];
   }
   n = n.replace(/^<([^<>]+)>::/, "$1::");
@@ -124,12 +124,17 @@ function family(name) {
   if (/^__wbg_|^__wbindgen|^__externref|^wasm_bindgen::|^wasm_bindgen\[/.test(name)) return "wasm-bindgen runtime";
   if (/^[a-z]+_[A-Za-z]+( |$)|^[A-Z][A-Za-z]* -> |^Ref\(|^[A-Z]\w+ -> /.test(name) || / shim$/.test(name))
     return "exported functions (bindgen shims)";
+  // What #[derive(Serialize, Deserialize)] generates for our types (visitors, field matchers).
+  if (/^eliza_socketio::.*(_::<impl serde(_core)?::(de::Deserialize|ser::Serialize)|__FieldVisitor|__Visitor|__Field)/.test(name) ||
+      /^<eliza_socketio::.*(__FieldVisitor|__Visitor|__Field)/.test(name))
+    return "serde derives (our types)";
   const p = ownerPath(name);
   const seg = p.split(/::|</);
   if (PRIMITIVES.has(seg[0])) return "core (primitive methods)";
   switch (seg[0]) {
     case "core":
       if (seg[1] === "fmt") return /float/.test(p) ? "core::fmt (floats)" : "core::fmt";
+      if (p === "core::fmt::float") return "core::fmt (floats)";
       if (seg[1] === "num" && /flt2dec|dec2flt|float|fmt/.test(p)) return "core::fmt (floats)";
       if (/^(panicking|panic|result|option)$/.test(seg[1])) return "core::panicking / unwrap";
       return `core::${seg[1] ?? ""}`;
