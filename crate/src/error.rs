@@ -180,3 +180,25 @@ impl From<ProtocolError> for Error {
         Error::Protocol(e)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_peer_char_is_named_readably_whatever_it_is() {
+        assert_eq!(ProtocolError::UnknownEnginePacket('7').to_string(), "unknown Engine.IO packet type '7'");
+        assert_eq!(
+            ProtocolError::UnknownPacketType('\u{1}').to_string(),
+            "unknown Socket.IO packet type U+0001"
+        );
+        assert_eq!(
+            ProtocolError::UnknownPacketType('\n').to_string(),
+            "unknown Socket.IO packet type U+000A"
+        );
+        assert_eq!(
+            ProtocolError::UnknownEnginePacket('€').to_string(),
+            "unknown Engine.IO packet type U+20AC"
+        );
+    }
+}
