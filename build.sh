@@ -14,6 +14,15 @@ ROOT=$PWD
 DIST=$ROOT/dist
 TARGET=wasm32-unknown-unknown
 export CARGO_TERM_COLOR=${CARGO_TERM_COLOR:-never}
+# Source paths of dependencies and the standard library (kept in the wasm for panic locations)
+# without this machine's home and registry folders: shorter, and the same sizes on every machine.
+remap_flags() {
+  local sep=$'\x1f' index
+  printf '%s' "--remap-path-prefix=$(rustc --print sysroot)/lib/rustlib/src/rust/="
+  for index in "${CARGO_HOME:-$HOME/.cargo}"/registry/src/*/; do
+    printf '%s' "${sep}--remap-path-prefix=${index}="
+  done
+}
 # The wasm features wasm-opt may use (what current Chrome and Firefox support).
 WASM_FEATURES="--enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext
   --enable-reference-types --enable-multivalue --enable-mutable-globals"
@@ -85,7 +94,7 @@ build_pkg() {
   local out=$1 features=$2 name=eliza_socketio
   local args=(--quiet --release --target "$TARGET" -p eliza-socketio --no-default-features)
   [ -n "$features" ] && args+=(--features "$features")
-  cargo build "${args[@]}"
+  CARGO_ENCODED_RUSTFLAGS=$(remap_flags) cargo build "${args[@]}"
   rm -rf "$out" && mkdir -p "$out"
   wasm-bindgen --target web --weak-refs --out-dir "$out" --out-name "$name" \
     "$ROOT/target/$TARGET/release/$name.wasm"
@@ -109,7 +118,8 @@ build_pkg() {
 # `node crate/demo/serve.mjs --pkg OUT` and open /pkg/index.html.
 build_rust_example() {
   local out=$1 name=rust_chat
-  cargo build --quiet --release --target "$TARGET" -p eliza-socketio --features rust-api --example rust-chat
+  CARGO_ENCODED_RUSTFLAGS=$(remap_flags) cargo build --quiet --release --target "$TARGET" -p eliza-socketio \
+    --features rust-api --example rust-chat
   rm -rf "$out" && mkdir -p "$out"
   wasm-bindgen --target web --weak-refs --out-dir "$out" --out-name "$name" \
     "$ROOT/target/$TARGET/release/examples/$name.wasm"
