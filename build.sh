@@ -4,7 +4,8 @@
 #   ./build.sh          install what is missing, build dist/pkg (web package), dist/extension and
 #                       dist/example-rust (the chat page written in Rust)
 #   ./build.sh test     also install test needs (browsers, drivers, test servers) and run every test
-#   ./build.sh bench    run the benchmark against socket.io-client and a raw WebSocket client
+#   ./build.sh bench    print the size table per part (tests/size/breakdown.mjs), then run the
+#                       benchmark against socket.io-client and a raw WebSocket client
 #
 # Each install step checks first, so a warm machine skips it. Runs unattended (CI=true, no stdin).
 set -euo pipefail
@@ -13,6 +14,18 @@ ROOT=$PWD
 DIST=$ROOT/dist
 TARGET=wasm32-unknown-unknown
 export CARGO_TERM_COLOR=${CARGO_TERM_COLOR:-never}
+# Source paths of dependencies and the standard library (kept in the wasm for panic locations)
+# without this machine's home and registry folders: shorter, and the same sizes on every machine.
+remap_flags() {
+  local sep=$'\x1f' index
+  printf '%s' "--remap-path-prefix=$(rustc --print sysroot)/lib/rustlib/src/rust/="
+  for index in "${CARGO_HOME:-$HOME/.cargo}"/registry/src/*/; do
+    printf '%s' "${sep}--remap-path-prefix=${index}="
+  done
+}
+# The wasm features wasm-opt may use (what current Chrome and Firefox support).
+WASM_FEATURES="--enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext
+  --enable-reference-types --enable-multivalue --enable-mutable-globals"
 
 log() { printf '\n== %s\n' "$*"; }
 have() { command -v "$1" >/dev/null 2>&1; }
@@ -47,10 +60,6 @@ ensure_build_tools() {
     log "adding the $TARGET Rust target"
     rustup target add "$TARGET"
   fi
-  if ! rustup component list --installed | grep -q '^rust-src'; then
-    log "adding the rust-src component (the lean package rebuilds the standard library)"
-    rustup component add rust-src
-  fi
   local want; want=$(wasm_bindgen_version)
   if ! have wasm-bindgen || [ "$(wasm-bindgen --version | awk '{print $2}')" != "$want" ]; then
     log "installing wasm-bindgen-cli $want (takes a few minutes once)"
@@ -79,31 +88,23 @@ size_line() { # size_line FILE
   printf '  %-44s %9s bytes  %8s gzip\n' "${1#"$ROOT"/}" "$(wc -c <"$1")" "$(gzip -9c "$1" | wc -c)"
 }
 
-# build_pkg OUT FEATURES [lean]: release wasm → wasm-bindgen (ES module + .d.ts) → wasm-opt →
-# package.json. "lean" rebuilds the standard library so that a panic aborts without formatting a
-# message (-Cpanic=immediate-abort, ~10% smaller): the core never panics on input, and the saving
-# matters for the size-focused Socket.IO-only package. The stable toolchain enables those unstable
-# flags through RUSTC_BOOTSTRAP; the full package keeps readable panics.
+# build_pkg OUT FEATURES: release wasm (stable toolchain; the release profile in Cargo.toml is tuned
+# for size) → wasm-bindgen (ES module + .d.ts) → wasm-opt → package.json.
 build_pkg() {
-  local out=$1 features=$2 lean=${3:-} name=eliza_socketio
+  local out=$1 features=$2 name=eliza_socketio
   local args=(--quiet --release --target "$TARGET" -p eliza-socketio --no-default-features)
   [ -n "$features" ] && args+=(--features "$features")
-  local target_dir=$ROOT/target
-  if [ "$lean" = lean ]; then
-    target_dir=$ROOT/target/lean
-    # RUSTFLAGS replaces the rustflags of .cargo/config.toml: repeat the stack size.
-    RUSTC_BOOTSTRAP=1 RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort -Clink-arg=-zstack-size=131072" \
-      cargo build "${args[@]}" --target-dir "$target_dir" -Zbuild-std=std,panic_abort
-  else
-    cargo build "${args[@]}"
-  fi
+  CARGO_ENCODED_RUSTFLAGS=$(remap_flags) cargo build "${args[@]}"
   rm -rf "$out" && mkdir -p "$out"
   wasm-bindgen --target web --weak-refs --out-dir "$out" --out-name "$name" \
-    "$target_dir/$TARGET/release/$name.wasm"
-  "$ROOT/node_modules/.bin/wasm-opt" -Oz --strip-debug --strip-producers \
-    --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
-    --enable-reference-types --enable-multivalue --enable-mutable-globals \
-    -o "$out/${name}_bg.wasm" "$out/${name}_bg.wasm"
+    "$ROOT/target/$TARGET/release/$name.wasm"
+  # Optimise once, keeping the name section in a copy under target/size/ (what
+  # tests/size/breakdown.mjs reads to tell functions apart); the shipped file is that copy stripped.
+  local named=$ROOT/target/size/$(basename "$out").wasm
+  mkdir -p "$ROOT/target/size"
+  "$ROOT/node_modules/.bin/wasm-opt" -Oz --converge -g --strip-producers $WASM_FEATURES \
+    -o "$named" "$out/${name}_bg.wasm"
+  node "$ROOT/crate/pkg/strip-wasm.mjs" "$named" "$out/${name}_bg.wasm"
   # One minified module: the generated glue with crate/js/glue.js bundled in (one request less
   # at start-up). The readable sources are crate/js/ and the .d.ts.
   "$ROOT/node_modules/.bin/esbuild" "$out/$name.js" --bundle --minify --format=esm --log-level=warning \
@@ -117,13 +118,12 @@ build_pkg() {
 # `node crate/demo/serve.mjs --pkg OUT` and open /pkg/index.html.
 build_rust_example() {
   local out=$1 name=rust_chat
-  cargo build --quiet --release --target "$TARGET" -p eliza-socketio --features rust-api --example rust-chat
+  CARGO_ENCODED_RUSTFLAGS=$(remap_flags) cargo build --quiet --release --target "$TARGET" -p eliza-socketio \
+    --features rust-api --example rust-chat
   rm -rf "$out" && mkdir -p "$out"
   wasm-bindgen --target web --weak-refs --out-dir "$out" --out-name "$name" \
     "$ROOT/target/$TARGET/release/examples/$name.wasm"
-  "$ROOT/node_modules/.bin/wasm-opt" -Oz --strip-debug --strip-producers \
-    --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
-    --enable-reference-types --enable-multivalue --enable-mutable-globals \
+  "$ROOT/node_modules/.bin/wasm-opt" -Oz --strip-debug --strip-producers $WASM_FEATURES \
     -o "$out/${name}_bg.wasm" "$out/${name}_bg.wasm"
   cp "$ROOT/crate/examples/rust-chat/index.html" "$out/"
 }
@@ -132,7 +132,7 @@ build() {
   ensure_build_tools
   log "building the web package (dist/pkg) and the Socket.IO-only package (dist/pkg-socketio)"
   build_pkg "$DIST/pkg" eliza
-  build_pkg "$DIST/pkg-socketio" "" lean
+  build_pkg "$DIST/pkg-socketio" ""
   log "building the Rust example page (dist/example-rust)"
   build_rust_example "$DIST/example-rust"
   log "bundling the Markdown renderer (dist/markdown) and assembling the extension (dist/extension)"
@@ -155,13 +155,15 @@ build() {
 }
 
 # Each fuzz target runs for FUZZ_SECONDS (default 30) on a fresh corpus: any panic fails the run.
-# cargo-fuzz needs nightly features; RUSTC_BOOTSTRAP lets the stable toolchain provide them.
+# Without a sanitizer cargo-fuzz passes only stable flags (coverage instrumentation through -C
+# options), so it runs on the stable toolchain; a panic or overflow (debug assertions are on) still
+# fails the run. Memory errors are not the risk here: the crate itself has no unsafe code.
 fuzz_smoke() {
   local secs=${FUZZ_SECONDS:-30} out
   out=$(mktemp)
   for target in decoders client; do
     log "fuzzing $target for ${secs}s"
-    if ! (cd crate/fuzz && RUSTC_BOOTSTRAP=1 cargo fuzz run "$target" -- -max_total_time="$secs" >"$out" 2>&1); then
+    if ! (cd crate/fuzz && cargo fuzz run --sanitizer none "$target" -- -max_total_time="$secs" >"$out" 2>&1); then
       tail -40 "$out"
       echo "fuzz target $target failed (input saved under crate/fuzz/artifacts/$target)"
       return 1
@@ -186,6 +188,6 @@ run_tests() {
 case "${1:-build}" in
   build) build ;;
   test) shift; run_tests "$@" ;;
-  bench) ensure_test_tools; build; node "$ROOT/tests/bench/run.mjs" ;;
+  bench) ensure_test_tools; build; node "$ROOT/tests/size/breakdown.mjs"; node "$ROOT/tests/bench/run.mjs" ;;
   *) echo "usage: ./build.sh [build|test|bench]"; exit 2 ;;
 esac

@@ -84,8 +84,12 @@ const e2e = (...files) => () =>
   run(process.execPath, ["--test", "--test-concurrency=1", ...files.map((f) => `tests/e2e/${f}`)]);
 
 const SUITES = {
-  /** What ships stays within the committed size budgets (tests/size/budget.json). */
-  size: () => run(process.execPath, ["tests/size/check.mjs"]),
+  /** What ships stays within the committed size budgets (tests/size/budget.json), and a connected
+   *  Socket.IO-only client within 128 KB of wasm memory (its stack use measured). */
+  size: async () => {
+    await run(process.execPath, ["tests/size/check.mjs"]);
+    await run(process.execPath, ["--test", "tests/size/memory.test.mjs"]);
+  },
   /** The test servers themselves (socket.io control server, ElizaOS fixture). */
   fixtures: () => run(process.execPath, ["--test", "--test-concurrency=1", "tests/node/"]),
   /** The Socket.IO client in Chromium and Firefox pages and a service worker. */

@@ -44,7 +44,9 @@ impl Backoff {
         } else {
             base
         };
-        Duration::from_millis(ms.clamp(0.0, self.max.as_millis() as f64) as u64)
+        // max/min, not clamp: f64::clamp asserts its bounds with a formatted message, which
+        // alone links float formatting (~15 KB) into the wasm. A NaN ends as 0 either way.
+        Duration::from_millis(ms.max(0.0).min(self.max.as_millis() as f64) as u64)
     }
 
     /// Starts over from the first delay (after a successful connection).

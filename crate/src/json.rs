@@ -8,6 +8,7 @@
 //! limited to [`MAX_DEPTH`]), returns field values as raw text, and decodes strings and numbers
 //! on request. It never panics and never recurses deeper than the limit.
 
+use crate::text;
 use std::borrow::Cow;
 
 /// Deepest nesting accepted; deeper input is rejected rather than risking the stack.
@@ -102,7 +103,7 @@ pub fn parse_object(text: &str) -> Result<Vec<(Cow<'_, str>, RawValue<'_>)>, Jso
             r.ws();
             let start = r.pos;
             r.value(1)?;
-            fields.push((key, RawValue(&text[start..r.pos])));
+            fields.push((key, RawValue(text::between(text, start, r.pos))));
             r.ws();
             if r.eat(b'}') {
                 break;
@@ -316,7 +317,7 @@ impl<'a> Reader<'a> {
                     return Err(JsonError::Syntax);
                 }
                 Some(b'"') => {
-                    let s = &self.text[start..self.pos];
+                    let s = text::between(self.text, start, self.pos);
                     self.pos += 1;
                     return Ok(Cow::Borrowed(s));
                 }
@@ -325,7 +326,7 @@ impl<'a> Reader<'a> {
                 Some(_) => self.pos += 1,
             }
         }
-        let mut out = String::from(&self.text[start..self.pos]);
+        let mut out = String::from(text::between(self.text, start, self.pos));
         loop {
             match self.peek() {
                 None => {
@@ -359,7 +360,7 @@ impl<'a> Reader<'a> {
                 Some(b) if b < 0x20 => return Err(JsonError::Syntax),
                 Some(_) => {
                     // Copy one whole UTF-8 character.
-                    let rest = &self.text[self.pos..];
+                    let rest = text::after(self.text, self.pos);
                     let c = rest.chars().next().ok_or(JsonError::Syntax)?;
                     out.push(c);
                     self.pos += c.len_utf8();
@@ -386,7 +387,7 @@ impl<'a> Reader<'a> {
     /// JavaScript would display them.
     fn unicode_escape(&mut self) -> Result<char, JsonError> {
         let hi = self.hex4()?;
-        if (0xD800..0xDC00).contains(&hi) && self.text[self.pos..].starts_with("\\u") {
+        if (0xD800..0xDC00).contains(&hi) && text::after(self.text, self.pos).starts_with("\\u") {
             let save = self.pos;
             self.pos += 2;
             let lo = self.hex4()?;

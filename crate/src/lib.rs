@@ -22,6 +22,7 @@ pub mod error;
 pub mod json;
 pub mod rng;
 pub mod sio;
+mod text;
 pub mod time;
 
 pub use error::{Error, ProtocolError, TransportKind};
@@ -34,3 +35,8 @@ pub use web::rust_api;
 pub use web::ElizaClient;
 #[cfg(target_arch = "wasm32")]
 pub use web::{io, Manager, Socket};
+
+/// The wasm heap allocator: talc is smaller than the standard library's dlmalloc (and faster).
+#[cfg(target_arch = "wasm32")]
+#[global_allocator]
+static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();

@@ -4,6 +4,7 @@ use crate::engine::{packet, payload, PacketType};
 use crate::error::{Error, ProtocolError};
 use crate::json;
 use crate::sio::{decode_header, Header, PacketKind};
+use crate::text;
 use crate::time::Instant;
 
 use super::engine::Role;
@@ -241,12 +242,12 @@ impl<W: Wire> Client<W> {
         if self.reassembly.is_some() {
             return self.parse_error(now, ProtocolError::UnexpectedText);
         }
-        match decode_header(&head[1..], whole) {
+        match decode_header(text::after(head, 1), whole) {
             Ok(Some(header)) => self.on_packet(now, head, whole, header, src),
             Ok(None) => {
                 // The header runs past `head` (rare: long namespaces or event names): read more.
                 let (longer, whole) = src.prefix(MAX_HEADER);
-                match decode_header(&longer[1..], whole) {
+                match decode_header(text::after(&longer, 1), whole) {
                     Ok(Some(header)) => self.on_packet(now, &longer, whole, header, src),
                     Ok(None) => {
                         self.parse_error(now, ProtocolError::InvalidPayload("header longer than 4 KiB"))
@@ -260,13 +261,13 @@ impl<W: Wire> Client<W> {
 
     /// The packet whose header is `h`, decoded from `frame` (all of it when `whole`).
     fn on_packet(&mut self, now: Instant, frame: &str, whole: bool, h: Header<'_>, src: Source<'_, W>) {
-        let sio = &frame[1..];
+        let sio = text::after(frame, 1);
         let Some(i) = self.sockets.iter().position(|s| s.nsp == h.nsp && s.is_active()) else {
             // No socket for that namespace (any more): nothing to do, as socket.io-client.
             return;
         };
         let has_data = h.data_start < sio.len();
-        let prefix = &frame[..1 + h.data_start.min(sio.len())];
+        let prefix = text::before(frame, 1 + h.data_start.min(sio.len()));
         match h.kind {
             PacketKind::Connect | PacketKind::ConnectError => {
                 // Small packets, read whole (within reason).

@@ -39,7 +39,7 @@ impl Endpoint {
             "https" | "wss" => true,
             other => {
                 return Err(Error::InvalidUrl(format!(
-                    "unsupported scheme {other:?} (use http, https, ws or wss)"
+                    "unsupported scheme \"{other}\" (use http, https, ws or wss)"
                 )))
             }
         };

@@ -88,5 +88,5 @@ pub(crate) fn str_prefix(s: &str, max: usize) -> (Cow<'_, str>, bool) {
         return (Cow::Borrowed(s), true);
     }
     let cut = (0..=max).rev().find(|i| s.is_char_boundary(*i)).unwrap_or(0);
-    (Cow::Borrowed(&s[..cut]), false)
+    (Cow::Borrowed(crate::text::before(s, cut)), false)
 }

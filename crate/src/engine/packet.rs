@@ -55,7 +55,7 @@ pub fn decode_text(text: &str) -> Result<(PacketType, &str), ProtocolError> {
     let first = *text.as_bytes().first().ok_or(ProtocolError::EmptyPacket)?;
     match PacketType::from_byte(first) {
         // The type byte is ASCII, so index 1 is a char boundary.
-        Some(ty) => Ok((ty, &text[1..])),
+        Some(ty) => Ok((ty, crate::text::after(text, 1))),
         None => Err(ProtocolError::UnknownEnginePacket(text.chars().next().unwrap_or('?'))),
     }
 }

@@ -2,6 +2,7 @@
 
 use crate::error::ProtocolError;
 use crate::json;
+use crate::text;
 
 use super::{MAX_ACK_ID, MAX_ATTACHMENTS};
 
@@ -99,7 +100,7 @@ pub fn decode_header(input: &str, whole: bool) -> Result<Option<Header<'_>>, Pro
             return Err(ProtocolError::IllegalAttachments);
         }
         // A long run of digits cannot be a small number; don't bother parsing it.
-        attachments = input[start..i].parse::<usize>().unwrap_or(usize::MAX);
+        attachments = text::between(input, start, i).parse::<usize>().unwrap_or(usize::MAX);
         if attachments == 0 {
             return Err(ProtocolError::IllegalAttachments);
         }
@@ -112,13 +113,13 @@ pub fn decode_header(input: &str, whole: bool) -> Result<Option<Header<'_>>, Pro
     let mut nsp = "/";
     if bytes.get(i) == Some(&b'/') {
         let start = i;
-        match input[i..].find(',') {
+        match text::after(input, i).find(',') {
             Some(comma) => {
-                nsp = &input[start..i + comma];
+                nsp = text::between(input, start, i + comma);
                 i += comma + 1;
             }
             None if whole => {
-                nsp = &input[start..];
+                nsp = text::after(input, start);
                 i = bytes.len();
             }
             None => return Ok(None),
@@ -134,11 +135,11 @@ pub fn decode_header(input: &str, whole: bool) -> Result<Option<Header<'_>>, Pro
         if i == bytes.len() && !whole {
             return Ok(None);
         }
-        let n = input[start..i].parse::<u64>().ok().filter(|n| *n <= MAX_ACK_ID);
+        let n = text::between(input, start, i).parse::<u64>().ok().filter(|n| *n <= MAX_ACK_ID);
         id = Some(n.ok_or(ProtocolError::InvalidAckId)?);
     }
 
-    let data = &input[i..];
+    let data = text::after(input, i);
     if !whole && data.trim_start_matches(is_ws).is_empty() {
         // The prefix stops where the data begins: nothing about the data is known yet.
         return Ok(None);

@@ -62,10 +62,10 @@ pub(crate) fn parse_url(url: Option<&str>) -> Result<Target, Error> {
         (None, false) => web_sys::Url::new(input),
         (None, true) => return Err(Error::InvalidUrl("a server URL is required outside a web page".into())),
     }
-    .map_err(|_| Error::InvalidUrl(format!("{input:?} is not a valid URL")))?;
+    .map_err(|_| Error::InvalidUrl(format!("\"{input}\" is not a valid URL")))?;
     let port = match parsed.port().as_str() {
         "" => None,
-        p => Some(p.parse().map_err(|_| Error::InvalidUrl(format!("bad port in {input:?}")))?),
+        p => Some(p.parse().map_err(|_| Error::InvalidUrl(format!("bad port in \"{input}\"")))?),
     };
     let endpoint = Endpoint::new(&parsed.protocol(), &parsed.hostname(), port)?;
     let query = js_sys::try_iter(&parsed.search_params())

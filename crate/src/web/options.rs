@@ -49,7 +49,7 @@ pub(crate) fn read(opts: &JsValue) -> Result<FaceOptions, Error> {
                 let name = t.as_string().unwrap_or_default();
                 TransportKind::from_name(&name).ok_or_else(|| {
                     Error::InvalidOption(format!(
-                        "transports: unsupported transport {name:?} (use \"polling\" or \"websocket\")"
+                        "transports: unsupported transport \"{name}\" (use \"polling\" or \"websocket\")"
                     ))
                 })
             })

@@ -80,7 +80,8 @@ impl Socket {
             callback.map(|callback| JsAck {
                 callback,
                 // socket.io-client: a callback with a timeout receives an error first.
-                with_error: flags.timeout.is_some() || self.driver().read(|c| c.config().ack_timeout.is_some()),
+                with_error: flags.timeout.is_some()
+                    || self.driver().read(|c| c.config().ack_timeout.is_some()),
             })
         });
         let emit = Emit {

@@ -20,8 +20,8 @@ use super::super::manager::random_seed;
 use super::options::{get_bool, get_f64, get_str, read_options, ClientOptions};
 use super::state::ConnectionState;
 use super::{
-    invalid, string_arg, to_js, to_js_error, ElizaClientOptions, HistoryOptions, Inner, JoinDmOptions,
-    JoinOptions, SendOptions,
+    from_js, invalid, string_arg, to_js, to_js_error, ElizaClientOptions, HistoryOptions, Inner,
+    JoinDmOptions, JoinOptions, SendOptions,
 };
 
 /// A client for one ElizaOS server: agents, DM channels, messages, history.
@@ -386,7 +386,7 @@ impl ElizaClient {
             if v.is_undefined() {
                 return Ok(serde_json::Value::Null);
             }
-            serde_wasm_bindgen::from_value(v).map_err(|e| invalid(format!("{k}: {e}")))
+            from_js(&v).map_err(|e| invalid(format!("{k}: {e}")))
         };
         let options = SessionSend { attachments: field("attachments")?, metadata: field("metadata")? };
         let now = self.inner.now();

@@ -85,8 +85,20 @@ fn to_js_error(e: &ElizaError) -> JsValue {
     js_error(&e.to_string(), e.code(), &JsValue::UNDEFINED)
 }
 
+/// A Rust value as a JS value, through JSON text: serde_json writes it, `JSON.parse` builds it. One
+/// JSON codec in the wasm (a direct JS-value codec doubled the serde code).
 fn to_js<T: Serialize + ?Sized>(value: &T) -> JsValue {
-    value.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).unwrap_or(JsValue::UNDEFINED)
+    serde_json::to_string(value)
+        .ok()
+        .and_then(|text| js_sys::JSON::parse(&text).ok())
+        .unwrap_or(JsValue::UNDEFINED)
+}
+
+/// A JS value read as `T`, through JSON text (`JSON.stringify`, then serde_json).
+fn from_js<T: serde::de::DeserializeOwned>(value: &JsValue) -> Result<T, String> {
+    let text = js_sys::JSON::stringify(value).ok().and_then(|t| t.as_string());
+    let text = text.ok_or_else(|| "not representable as JSON".to_owned())?;
+    serde_json::from_str(&text).map_err(|e| e.to_string())
 }
 
 fn invalid(message: impl Into<String>) -> JsValue {
