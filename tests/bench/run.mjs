@@ -1,7 +1,12 @@
 // Benchmark: our wasm Socket.IO client against socket.io-client 4.8.4 and a raw WebSocket client.
 // Called by `./build.sh bench` after the build (expects dist/pkg and dist/pkg-socketio).
 //
-//   node tests/bench/run.mjs [--rounds N]      (default 5; or BENCH_ROUNDS=N)
+//   node tests/bench/run.mjs [--rounds N] [--only PARTS]
+//     --rounds N       rounds (default 5; or BENCH_ROUNDS=N)
+//     --only PARTS     a comma list of life (start and memory; "start" and "memory" say the same),
+//                      traffic (events, round trips, uploads, reconnect) and wake (service-worker
+//                      wake); default all. For quick iteration on one figure; the committed
+//                      results come from a full run.
 //
 // Writes tests/bench/results.json and tests/bench/RESULTS.md and prints the table. Timing is a
 // report, never asserted: the exit code is non-zero only if the harness itself could not run.
@@ -20,6 +25,7 @@ import { fileURLToPath } from "node:url";
 import net from "node:net";
 import { chromium } from "playwright-core";
 import { CdpConnection } from "./cdp.mjs";
+import { WAKE_KINDS, wakeBench } from "./wake.mjs";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, "../..");
@@ -28,6 +34,14 @@ const ROOT = path.resolve(HERE, "../..");
 
 const argRounds = process.argv.indexOf("--rounds");
 const ROUNDS = Number(argRounds >= 0 ? process.argv[argRounds + 1] : process.env.BENCH_ROUNDS || 5);
+const argOnly = process.argv.indexOf("--only");
+const PART_NAMES = { life: "life", start: "life", memory: "life", traffic: "traffic", wake: "wake" };
+const PARTS = new Set(
+  (argOnly >= 0 ? process.argv[argOnly + 1] : "life,traffic,wake").split(",").map((p) => {
+    if (!PART_NAMES[p.trim()]) throw new Error(`--only: unknown part ${p} (life, start, memory, traffic, wake)`);
+    return PART_NAMES[p.trim()];
+  }),
+);
 const CLIENTS = ["ours", "sio", "raw"];
 const NAMES = { ours: "ours (wasm)", sio: "socket.io-client", raw: "raw WS" };
 const SMALL_N = 100_000; // ["tick",{"i":n,"roomId":"r"}]
@@ -38,6 +52,7 @@ const RTT_WARM = 200;
 const UPLOAD_N = 100_000;
 const MEMORY_BURSTS = 3;
 const RESTARTS = 3; // server restarts per traffic page (reconnect time: their median)
+const WAKES = 3; // service-worker wakes per client per round (the round's figure: their median)
 const TIMEOUT_MS = 60_000; // per burst / upload
 const WATCHDOG_MS = 20 * 60_000; // the whole run
 const CLIENT_OPTS = { transports: ["websocket"], forceNew: true, reconnectionDelay: 100, reconnectionDelayMax: 100 };
@@ -502,13 +517,18 @@ const METRICS = [
   { key: "uploadEventsPerSec", label: `client→server ${UPLOAD_N / 1000}k emits: events/s at the server ↑`, unit: "eps", get: (t) => t.traffic?.upload?.eventsPerSec },
   { key: "uploadUsPerEmit", label: "  client µs/emit, ScriptDuration ↓", unit: "us", get: (t) => t.traffic?.upload?.usPerEmit },
   { key: "uploadMainCpuUsPerEmit", label: "  client µs/emit, renderer main-thread CPU ↓", unit: "us", get: (t) => t.traffic?.upload?.mainCpuUsPerEmit },
-  { key: "startMs", label: "start: import → connect, fresh page (ms) ↓", unit: "ms", get: (t) => t.life?.startMs },
-  { key: "clientHeapBytes", label: "memory: JS heap added by a connected client ↓", unit: "kb", get: (t) => t.life?.clientHeapBytes },
+  { key: "startMs", label: "start: import → connect, fresh page (ms) ↓", unit: "ms", get: (t) => t.life?.startMs, range: true },
+  { key: "clientHeapBytes", label: "memory: JS heap added by a connected client ↓", unit: "kb", get: (t) => t.life?.clientHeapBytes, range: true },
   { key: "wasmConnectedBytes", label: "  wasm memory of a connected client ↓", unit: "kb", get: (t) => t.life?.wasmConnected, oursOnly: true },
   { key: "burstsHeapGrowthBytes", label: `  JS heap after ${MEMORY_BURSTS}×${SMALL_N / 1000}k events − before ↓`, unit: "kb", get: (t) => t.life?.burstsHeapGrowthBytes },
   { key: "burstsWasmGrowthBytes", label: `  wasm memory after ${MEMORY_BURSTS}×${SMALL_N / 1000}k events − before ↓`, unit: "kb", get: (t) => t.life?.burstsWasmGrowthBytes, oursOnly: true },
   { key: "reconnectMs", label: `reconnect (delay 100/100): restarted server listening → connect, median of ${RESTARTS} (ms) ↓`, unit: "ms", get: (t) => t.traffic?.reconnect?.listenToConnectMs },
   { key: "disconnectDetectMs", label: "  server stopped → `disconnect` event (ms) ↓", unit: "ms", get: (t) => t.traffic?.reconnect?.stopToDisconnectMs },
+  { key: "wakeMs", label: `service-worker wake: wake message → reconnected and joined, median of ${WAKES} (ms) ↓`, unit: "ms", get: (t) => t.wake?.wakeToJoinedMs, range: true },
+  { key: "wakeStartMs", label: "  worker start (its timeOrigin) → joined (ms) ↓", unit: "ms", get: (t) => t.wake?.startToJoinedMs, range: true },
+  { key: "wakeScriptMs", label: "  of which: worker start → its script runs (static imports loaded) (ms) ↓", unit: "ms", get: (t) => t.wake?.scriptMs, range: true },
+  { key: "wakeLoadMs", label: "  of which: import + init of the client (ms) ↓", unit: "ms", get: (t) => t.wake?.loadMs, range: true },
+  { key: "wakeConnectMs", label: "  of which: connect (ms) ↓", unit: "ms", get: (t) => t.wake?.connectMs, range: true },
 ];
 
 const fmt = {
@@ -527,9 +547,12 @@ function summarize(rounds, bundle) {
   for (const m of METRICS) {
     const samples = {};
     const medians = {};
+    const ranges = {};
     for (const c of CLIENTS) {
       samples[c] = rounds.map((r) => m.get(r[c] || {}) ?? null);
       medians[c] = m.oursOnly && c !== "ours" ? null : median(samples[c]);
+      const xs = samples[c].filter((x) => typeof x === "number" && Number.isFinite(x));
+      ranges[c] = medians[c] == null || !xs.length ? null : [Math.min(...xs), Math.max(...xs)];
     }
     rows.push({
       key: m.key,
@@ -537,6 +560,7 @@ function summarize(rounds, bundle) {
       unit: m.unit,
       samples,
       medians,
+      ranges: m.range ? ranges : undefined,
       ratioToSio: ratio(medians.ours, medians.sio),
       ratioToRaw: ratio(medians.ours, medians.raw),
     });
@@ -556,7 +580,7 @@ function summarize(rounds, bundle) {
   return rows;
 }
 
-function markdown(rows, machine, build, notes) {
+function markdown(rows, machine, build, notes, rounds) {
   const out = [];
   out.push("# Benchmark results", "");
   out.push(
@@ -573,7 +597,10 @@ function markdown(rows, machine, build, notes) {
   out.push("| metric | ours | socket.io-client | raw WS | ours/sio | ours/raw |");
   out.push("|---|--:|--:|--:|--:|--:|");
   for (const r of rows) {
-    const v = (c) => fmtVal(r.unit, r.medians[c]);
+    if (CLIENTS.every((c) => r.medians[c] == null)) continue; // a part this run left out
+    // Timing and heap figures carry their run-to-run range (min–max over the rounds).
+    const v = (c) =>
+      fmtVal(r.unit, r.medians[c]) + (r.ranges?.[c] && rounds > 1 ? ` (${fmtVal(r.unit, r.ranges[c][0])}–${fmtVal(r.unit, r.ranges[c][1])})` : "");
     out.push(`| ${r.label.replace(/^ {2}/, "↳ ")} | ${v("ours")} | ${v("sio")} | ${v("raw")} | ${fmtRatio(r.ratioToSio)} | ${fmtRatio(r.ratioToRaw)} |`);
   }
   out.push("");
@@ -631,7 +658,7 @@ async function main() {
       const results = {};
       for (const c of CLIENTS) {
         results[c] = {};
-        for (const [part, fn] of [["life", lifePage], ["traffic", trafficPage]]) {
+        for (const [part, fn] of [["life", lifePage], ["traffic", trafficPage]].filter(([part]) => PARTS.has(part))) {
           try {
             results[c][part] = await fn(env, c);
           } catch (e) {
@@ -652,9 +679,37 @@ async function main() {
               `reconnect ${fmtVal("ms", t.reconnect.listenToConnectMs)} ms` +
               (l && !l.error ? ` · start ${fmtVal("ms", l.startMs)} ms · heap +${fmtVal("kb", l.clientHeapBytes)}` : ""),
           );
+        } else if (l && !l.error) {
+          log(`round ${round} ${NAMES[c].padEnd(16)} start ${fmtVal("ms", l.startMs)} ms (import ${fmtVal("ms", l.importMs)}) · heap +${fmtVal("kb", l.clientHeapBytes)}`);
         }
       }
       rounds.push(results);
+    }
+    await browser.close().catch(() => {});
+    cleanups.delete(closeBrowser);
+
+    // The service-worker wake, in a browser of its own with the two minimal extensions loaded.
+    if (PARTS.has("wake")) {
+      try {
+        const wake = await wakeBench({
+          chromium: CHROMIUM,
+          flags: CHROMIUM_ARGS,
+          dist,
+          serverUrl: server.url,
+          fetchReports: async () => (await fetch(`${server.url}/wake-reports`)).json(),
+          rounds: ROUNDS,
+          perRound: WAKES,
+          log,
+          cleanups,
+          freePort,
+        });
+        wake.rounds.forEach((r, i) => {
+          for (const k of WAKE_KINDS) (rounds[i][k] ??= {}).wake = r[k];
+        });
+      } catch (e) {
+        log(`FAILED wake: ${e.message.split("\n")[0]}`);
+        failures.push(`wake: ${e.message.split("\n")[0]}`);
+      }
     }
   } finally {
     await browser.close().catch(() => {});
@@ -685,8 +740,14 @@ async function main() {
       `not microtasks, event dispatch or GC) and the renderer main thread's CPU time (/proc schedstat; everything the page spends), ` +
       `each divided by the events. events/s is wall time: server→client from the request to the last callback, ` +
       `client→server from the server's first to its last received packet.`,
+    `Service-worker wake: two minimal MV3 extensions built from one source (tests/bench/wake/), one with dist/pkg-socketio, ` +
+      `one with socket.io-client; the worker is stopped (DevTools ServiceWorker.stopAllWorkers) and woken by a runtime message ` +
+      `from the extension's page; on start it imports its client, connects and emits an acknowledged join. ` +
+      `${WAKES} wakes per client per round, interleaved; a round's figure is their median.`,
+    `Figures with a range in brackets: median over the rounds (lowest–highest round).`,
     `Other work on this machine during the run shows in the load average; numbers may be noisy.`,
   ];
+  if (PARTS.size < 3) notes.unshift(`**Partial run: only ${[...PARTS].join(", ")}.**`);
   for (const c of CLIENTS) {
     for (const [i, r] of rounds.entries()) {
       const t = r[c]?.traffic;
@@ -719,18 +780,20 @@ async function main() {
 
   const results = {
     machine,
-    config: { rounds: ROUNDS, clients: CLIENTS, SMALL_N, BIG_N, WARM_N, RTT_N, RTT_WARM, UPLOAD_N, MEMORY_BURSTS, RESTARTS, CLIENT_OPTS, CHROMIUM_ARGS },
+    config: { rounds: ROUNDS, parts: [...PARTS], wakesPerRound: WAKES, clients: CLIENTS, SMALL_N, BIG_N, WARM_N, RTT_N, RTT_WARM, UPLOAD_N, MEMORY_BURSTS, RESTARTS, CLIENT_OPTS, CHROMIUM_ARGS },
     build,
     bundle,
     summary: rows,
     notes,
     rounds,
   };
-  fs.writeFileSync(path.join(HERE, "results.json"), JSON.stringify(results, null, 1) + "\n");
-  const md = markdown(rows, machine, build, notes);
-  fs.writeFileSync(path.join(HERE, "RESULTS.md"), md);
+  // A partial run (--only) leaves the committed full results alone.
+  const outDir = PARTS.size < 3 ? fs.mkdtempSync(path.join(os.tmpdir(), "eliza-bench-partial-")) : HERE;
+  fs.writeFileSync(path.join(outDir, "results.json"), JSON.stringify(results, null, 1) + "\n");
+  const md = markdown(rows, machine, build, notes, ROUNDS);
+  fs.writeFileSync(path.join(outDir, "RESULTS.md"), md);
   console.log("\n" + md);
-  log(`wrote tests/bench/results.json and tests/bench/RESULTS.md in ${((Date.now() - T0) / 1000).toFixed(0)} s`);
+  log(`wrote ${path.relative(ROOT, outDir) || "."}/results.json and RESULTS.md in ${((Date.now() - T0) / 1000).toFixed(0)} s`);
 }
 
 main()
