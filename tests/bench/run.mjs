@@ -3,7 +3,7 @@
 //
 //   node tests/bench/run.mjs [--rounds N] [--only PARTS]
 //     --rounds N       rounds (default 5; or BENCH_ROUNDS=N)
-//     --only PARTS     a comma list of life (start and memory; "start" and "memory" say the same),
+//     --only PARTS     a comma list of start, life (memory; "memory" says the same),
 //                      traffic (events, round trips, uploads, reconnect) and wake (service-worker
 //                      wake); default all. For quick iteration on one figure; the committed
 //                      results come from a full run.
@@ -35,10 +35,11 @@ const ROOT = path.resolve(HERE, "../..");
 const argRounds = process.argv.indexOf("--rounds");
 const ROUNDS = Number(argRounds >= 0 ? process.argv[argRounds + 1] : process.env.BENCH_ROUNDS || 5);
 const argOnly = process.argv.indexOf("--only");
-const PART_NAMES = { life: "life", start: "life", memory: "life", traffic: "traffic", wake: "wake" };
+const PART_NAMES = { start: "start", life: "life", memory: "life", traffic: "traffic", wake: "wake" };
+const ALL_PARTS = ["start", "life", "traffic", "wake"];
 const PARTS = new Set(
-  (argOnly >= 0 ? process.argv[argOnly + 1] : "life,traffic,wake").split(",").map((p) => {
-    if (!PART_NAMES[p.trim()]) throw new Error(`--only: unknown part ${p} (life, start, memory, traffic, wake)`);
+  (argOnly >= 0 ? process.argv[argOnly + 1] : ALL_PARTS.join(",")).split(",").map((p) => {
+    if (!PART_NAMES[p.trim()]) throw new Error(`--only: unknown part ${p} (start, life, memory, traffic, wake)`);
     return PART_NAMES[p.trim()];
   }),
 );
@@ -52,6 +53,7 @@ const RTT_WARM = 200;
 const UPLOAD_N = 100_000;
 const MEMORY_BURSTS = 3;
 const RESTARTS = 3; // server restarts per traffic page (reconnect time: their median)
+const START_PAGES = 3; // fresh pages per client per round for the start figure (the round's figure: their median)
 const WAKES = 3; // service-worker wakes per client per round (the round's figure: their median)
 const TIMEOUT_MS = 60_000; // per burst / upload
 const WATCHDOG_MS = 20 * 60_000; // the whole run
@@ -314,12 +316,22 @@ const cpuOf = (pid, mainTid) => {
  * A fresh page in its own browser context (its own renderer process and HTTP cache), driven over
  * the plain CDP connection (see cdp.mjs for why not Playwright's Page).
  */
-async function openPage(env) {
+async function openPage(env, { cpu = true } = {}) {
   const page = await env.cdp.newPage();
   const close = () => page.close();
   cleanups.add(close);
   await page.goto(`${env.server.url}/bench.html`);
   await page.waitFor(() => !!window.bench);
+  if (!cpu) {
+    return {
+      page,
+      evaluate: (fn, ...args) => page.evaluate(fn, ...args),
+      async close() {
+        cleanups.delete(close);
+        await close();
+      },
+    };
+  }
   // timeTicks, not threadTicks: reading the thread CPU clock at every probe costs a syscall, which
   // added ~3 µs of main-thread CPU to every WebSocket message here (measured) and slowed the page.
   const timeDomain = "timeTicks";
@@ -382,6 +394,36 @@ async function measuredBurst(p, kind, n) {
     usPerEvent: perUnit(m.scriptS, r.received),
     mainCpuUsPerEvent: perUnit(m.mainCpuS, r.received),
     rendererCpuUsPerEvent: perUnit(m.rendererCpuS, r.received),
+  };
+}
+
+/**
+ * Start: import → connect in fresh pages, START_PAGES of them; for ours also with the .wasm fetch
+ * begun beside import(). The round's figures are the medians.
+ */
+async function startPages(env, kind) {
+  const variants = kind === "ours" ? ["ours", "oursParallel"] : [kind];
+  const samples = Object.fromEntries(variants.map((v) => [v, []]));
+  for (let i = 0; i < START_PAGES; i++) {
+    for (const v of variants) {
+      const p = await openPage(env, { cpu: false });
+      try {
+        samples[v].push(await p.evaluate((k, o) => bench.load(k, o), v, CLIENT_OPTS));
+        await p.evaluate(() => bench.disconnect());
+      } finally {
+        await p.close();
+      }
+    }
+  }
+  const med = (v, key) => median(samples[v].map((s) => s[key]));
+  return {
+    startMs: med(kind, "ms"),
+    importMs: med(kind, "importMs"),
+    jsMs: med(kind, "jsMs"),
+    initMs: med(kind, "initMs"),
+    parallelMs: kind === "ours" ? med("oursParallel", "ms") : null,
+    parallelInitMs: kind === "ours" ? med("oursParallel", "initMs") : null,
+    samples,
   };
 }
 
@@ -517,7 +559,10 @@ const METRICS = [
   { key: "uploadEventsPerSec", label: `client→server ${UPLOAD_N / 1000}k emits: events/s at the server ↑`, unit: "eps", get: (t) => t.traffic?.upload?.eventsPerSec },
   { key: "uploadUsPerEmit", label: "  client µs/emit, ScriptDuration ↓", unit: "us", get: (t) => t.traffic?.upload?.usPerEmit },
   { key: "uploadMainCpuUsPerEmit", label: "  client µs/emit, renderer main-thread CPU ↓", unit: "us", get: (t) => t.traffic?.upload?.mainCpuUsPerEmit },
-  { key: "startMs", label: "start: import → connect, fresh page (ms) ↓", unit: "ms", get: (t) => t.life?.startMs, range: true },
+  { key: "startMs", label: `start: import → connect, fresh page, median of ${START_PAGES} (ms) ↓`, unit: "ms", get: (t) => t.start?.startMs, range: true },
+  { key: "startImportMs", label: "  of which: import (for ours: JS module + init(), i.e. wasm fetch, compile, instantiate) (ms) ↓", unit: "ms", get: (t) => t.start?.importMs, range: true },
+  { key: "startInitMs", label: "  of which: init() alone (ms) ↓", unit: "ms", get: (t) => t.start?.initMs, range: true, oursOnly: true },
+  { key: "startParallelMs", label: "  ours with the .wasm fetch begun beside import() (README) (ms) ↓", unit: "ms", get: (t, c) => (c === "ours" ? t.start?.parallelMs : t.start?.startMs), range: true },
   { key: "clientHeapBytes", label: "memory: JS heap added by a connected client ↓", unit: "kb", get: (t) => t.life?.clientHeapBytes, range: true },
   { key: "wasmConnectedBytes", label: "  wasm memory of a connected client ↓", unit: "kb", get: (t) => t.life?.wasmConnected, oursOnly: true },
   { key: "burstsHeapGrowthBytes", label: `  JS heap after ${MEMORY_BURSTS}×${SMALL_N / 1000}k events − before ↓`, unit: "kb", get: (t) => t.life?.burstsHeapGrowthBytes },
@@ -549,7 +594,7 @@ function summarize(rounds, bundle) {
     const medians = {};
     const ranges = {};
     for (const c of CLIENTS) {
-      samples[c] = rounds.map((r) => m.get(r[c] || {}) ?? null);
+      samples[c] = rounds.map((r) => m.get(r[c] || {}, c) ?? null);
       medians[c] = m.oursOnly && c !== "ours" ? null : median(samples[c]);
       const xs = samples[c].filter((x) => typeof x === "number" && Number.isFinite(x));
       ranges[c] = medians[c] == null || !xs.length ? null : [Math.min(...xs), Math.max(...xs)];
@@ -654,11 +699,19 @@ async function main() {
   const rounds = [];
   const failures = [];
   try {
+    // One unmeasured page per client first: the browser's very first pages start its network
+    // service, code caches and so on, which would be timed with whichever client comes first.
+    if (PARTS.has("start") || PARTS.has("life")) {
+      for (const c of CLIENTS) {
+        const p = await openPage(env, { cpu: false });
+        await p.evaluate((k, o) => bench.load(k, o), c, CLIENT_OPTS).finally(() => p.close());
+      }
+    }
     for (let round = 1; round <= ROUNDS; round++) {
       const results = {};
       for (const c of CLIENTS) {
         results[c] = {};
-        for (const [part, fn] of [["life", lifePage], ["traffic", trafficPage]].filter(([part]) => PARTS.has(part))) {
+        for (const [part, fn] of [["start", startPages], ["life", lifePage], ["traffic", trafficPage]].filter(([part]) => PARTS.has(part))) {
           try {
             results[c][part] = await fn(env, c);
           } catch (e) {
@@ -679,8 +732,14 @@ async function main() {
               `reconnect ${fmtVal("ms", t.reconnect.listenToConnectMs)} ms` +
               (l && !l.error ? ` · start ${fmtVal("ms", l.startMs)} ms · heap +${fmtVal("kb", l.clientHeapBytes)}` : ""),
           );
-        } else if (l && !l.error) {
-          log(`round ${round} ${NAMES[c].padEnd(16)} start ${fmtVal("ms", l.startMs)} ms (import ${fmtVal("ms", l.importMs)}) · heap +${fmtVal("kb", l.clientHeapBytes)}`);
+        }
+        const st = results[c].start;
+        if (st && !st.error) {
+          log(
+            `round ${round} ${NAMES[c].padEnd(16)} start ${fmtVal("ms", st.startMs)} ms (import ${fmtVal("ms", st.importMs)}` +
+              (st.initMs != null ? `, init ${fmtVal("ms", st.initMs)}; wasm fetched beside import: ${fmtVal("ms", st.parallelMs)}` : "") +
+              ")" + (l && !l.error && !(t && !t.error) ? ` · heap +${fmtVal("kb", l.clientHeapBytes)}` : ""),
+          );
         }
       }
       rounds.push(results);
@@ -747,7 +806,7 @@ async function main() {
     `Figures with a range in brackets: median over the rounds (lowest–highest round).`,
     `Other work on this machine during the run shows in the load average; numbers may be noisy.`,
   ];
-  if (PARTS.size < 3) notes.unshift(`**Partial run: only ${[...PARTS].join(", ")}.**`);
+  if (PARTS.size < ALL_PARTS.length) notes.unshift(`**Partial run: only ${[...PARTS].join(", ")}.**`);
   for (const c of CLIENTS) {
     for (const [i, r] of rounds.entries()) {
       const t = r[c]?.traffic;
@@ -788,7 +847,7 @@ async function main() {
     rounds,
   };
   // A partial run (--only) leaves the committed full results alone.
-  const outDir = PARTS.size < 3 ? fs.mkdtempSync(path.join(os.tmpdir(), "eliza-bench-partial-")) : HERE;
+  const outDir = PARTS.size < ALL_PARTS.length ? fs.mkdtempSync(path.join(os.tmpdir(), "eliza-bench-partial-")) : HERE;
   fs.writeFileSync(path.join(outDir, "results.json"), JSON.stringify(results, null, 1) + "\n");
   const md = markdown(rows, machine, build, notes, ROUNDS);
   fs.writeFileSync(path.join(outDir, "RESULTS.md"), md);

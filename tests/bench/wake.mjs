@@ -43,7 +43,9 @@ function writeExtensions(dir, dist, serverUrl) {
     const ext = path.join(dir, `wake-${kind}`);
     fs.mkdirSync(ext, { recursive: true });
     for (const f of fs.readdirSync(SHARED)) fs.copyFileSync(path.join(SHARED, f), path.join(ext, f));
-    fs.writeFileSync(path.join(ext, "client.js"), v.client);
+    // BENCH_WAKE_CLIENT_OURS=file.js (or _SIO) swaps in another client.js, to try other ways of loading.
+    const override = process.env[`BENCH_WAKE_CLIENT_${kind.toUpperCase()}`];
+    fs.writeFileSync(path.join(ext, "client.js"), override ? fs.readFileSync(override, "utf8") : v.client);
     fs.writeFileSync(path.join(ext, "config.js"), `export const KIND = ${JSON.stringify(kind)};\nexport const SERVER = ${JSON.stringify(serverUrl)};\n`);
     for (const [from, to, keep] of v.files(dist)) {
       fs.mkdirSync(path.join(ext, to), { recursive: true });
@@ -159,6 +161,7 @@ export async function wakeBench({ chromium, flags, dist, serverUrl, fetchReports
             connectMs: report.connectedMs - report.loadedMs,
             joinMs: report.joinedMs - report.connectedMs,
             joinAck: report.joinAck,
+            marks: report.marks,
           });
         }
       }

@@ -2,7 +2,7 @@
 // socket.io-client, written by tests/bench/wake.mjs). Every time the worker starts it connects,
 // joins a room (an acknowledged emit) and reports how long that took, in the worker's own clock
 // (performance.now() counts from performance.timeOrigin, the worker's start).
-import { load } from "./client.js";
+import * as client from "./client.js";
 import { KIND, SERVER } from "./config.js";
 
 const scriptMs = performance.now();
@@ -21,7 +21,7 @@ chrome.runtime.onMessage.addListener((message, _sender, sendResponse) => {
 });
 
 const joined = (async () => {
-  const io = await load();
+  const io = await client.load();
   const loadedMs = performance.now();
   const socket = io(SERVER, { transports: ["websocket"], reconnection: false });
   await new Promise((resolve, reject) => {
@@ -41,6 +41,7 @@ const joined = (async () => {
     connectedMs,
     joinedMs,
     joinAck,
+    marks: client.marks, // optional: a client's own breakdown of its loading
   };
   await socket.emitWithAck("wake-report", report);
   return report;
