@@ -43,9 +43,12 @@ function writeExtensions(dir, dist, serverUrl) {
     const ext = path.join(dir, `wake-${kind}`);
     fs.mkdirSync(ext, { recursive: true });
     for (const f of fs.readdirSync(SHARED)) fs.copyFileSync(path.join(SHARED, f), path.join(ext, f));
-    // BENCH_WAKE_CLIENT_OURS=file.js (or _SIO) swaps in another client.js, to try other ways of loading.
+    // BENCH_WAKE_CLIENT_OURS=file.js (or _SIO) swaps in another client.js, to try other ways of
+    // loading; a folder instead is copied in whole (its client.js and whatever that imports).
     const override = process.env[`BENCH_WAKE_CLIENT_${kind.toUpperCase()}`];
-    fs.writeFileSync(path.join(ext, "client.js"), override ? fs.readFileSync(override, "utf8") : v.client);
+    fs.writeFileSync(path.join(ext, "client.js"), v.client);
+    if (override && fs.statSync(override).isDirectory()) fs.cpSync(override, ext, { recursive: true });
+    else if (override) fs.copyFileSync(override, path.join(ext, "client.js"));
     fs.writeFileSync(path.join(ext, "config.js"), `export const KIND = ${JSON.stringify(kind)};\nexport const SERVER = ${JSON.stringify(serverUrl)};\n`);
     for (const [from, to, keep] of v.files(dist)) {
       fs.mkdirSync(path.join(ext, to), { recursive: true });
