@@ -4,8 +4,9 @@
 //   node tests/bench/run.mjs [--rounds N] [--only PARTS]
 //     --rounds N       rounds (default 5; or BENCH_ROUNDS=N)
 //     --only PARTS     a comma list of start, life (memory; "memory" says the same),
-//                      traffic (events, round trips, uploads, reconnect) and wake (service-worker
-//                      wake); default all. For quick iteration on one figure; the committed
+//                      traffic (events, round trips, uploads, reconnect), wake (service-worker
+//                      wake, minimal extensions) and extwake (the real extension's wake, with an
+//                      ElizaOS server); default all. For quick iteration on one figure; the committed
 //                      results come from a full run.
 //
 // Writes tests/bench/results.json and tests/bench/RESULTS.md and prints the table. Timing is a
@@ -26,6 +27,7 @@ import net from "node:net";
 import { chromium } from "playwright-core";
 import { CdpConnection } from "./cdp.mjs";
 import { WAKE_KINDS, wakeBench } from "./wake.mjs";
+import { extensionWakeBench } from "./wake-extension.mjs";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, "../..");
@@ -35,11 +37,11 @@ const ROOT = path.resolve(HERE, "../..");
 const argRounds = process.argv.indexOf("--rounds");
 const ROUNDS = Number(argRounds >= 0 ? process.argv[argRounds + 1] : process.env.BENCH_ROUNDS || 5);
 const argOnly = process.argv.indexOf("--only");
-const PART_NAMES = { start: "start", life: "life", memory: "life", traffic: "traffic", wake: "wake" };
-const ALL_PARTS = ["start", "life", "traffic", "wake"];
+const PART_NAMES = { start: "start", life: "life", memory: "life", traffic: "traffic", wake: "wake", extwake: "extwake" };
+const ALL_PARTS = ["start", "life", "traffic", "wake", "extwake"];
 const PARTS = new Set(
   (argOnly >= 0 ? process.argv[argOnly + 1] : ALL_PARTS.join(",")).split(",").map((p) => {
-    if (!PART_NAMES[p.trim()]) throw new Error(`--only: unknown part ${p} (start, life, memory, traffic, wake)`);
+    if (!PART_NAMES[p.trim()]) throw new Error(`--only: unknown part ${p} (${Object.keys(PART_NAMES).join(", ")})`);
     return PART_NAMES[p.trim()];
   }),
 );
@@ -202,6 +204,10 @@ function snapshotDist() {
       wasmSha256: crypto.createHash("sha256").update(wasm).digest("hex").slice(0, 16),
       wasmBuilt: fs.statSync(path.join(ROOT, "dist", name, "eliza_socketio_bg.wasm")).mtime.toISOString(),
     };
+  }
+  // The real extension, for its wake (it carries its own copy of dist/pkg).
+  if (fs.existsSync(path.join(ROOT, "dist/extension/manifest.json"))) {
+    fs.cpSync(path.join(ROOT, "dist/extension"), path.join(dist, "extension"), { recursive: true });
   }
   return { dist, build };
 }
@@ -574,6 +580,7 @@ const METRICS = [
   { key: "wakeScriptMs", label: "  of which: worker start → its script runs (static imports loaded) (ms) ↓", unit: "ms", get: (t) => t.wake?.scriptMs, range: true },
   { key: "wakeLoadMs", label: "  of which: import + init of the client (ms) ↓", unit: "ms", get: (t) => t.wake?.loadMs, range: true },
   { key: "wakeConnectMs", label: "  of which: connect (ms) ↓", unit: "ms", get: (t) => t.wake?.connectMs, range: true },
+  { key: "extWakeMs", label: `  the real extension (dist/extension, ElizaOS server): wake → its chat re-joined, median of ${WAKES} (ms) ↓`, unit: "ms", get: (t) => t.extwake?.wakeToJoinedMs, range: true, oursOnly: true },
 ];
 
 const fmt = {
@@ -770,6 +777,15 @@ async function main() {
         failures.push(`wake: ${e.message.split("\n")[0]}`);
       }
     }
+    if (PARTS.has("extwake")) {
+      try {
+        const ext = await extensionWakeBench({ chromium: CHROMIUM, flags: CHROMIUM_ARGS, extensionDir: path.join(dist, "extension"), rounds: ROUNDS, perRound: WAKES, log, cleanups, freePort });
+        ext.rounds.forEach((r, i) => ((rounds[i].ours ??= {}).extwake = r));
+      } catch (e) {
+        log(`FAILED extension wake: ${e.message.split("\n")[0]}`);
+        failures.push(`extension wake: ${e.message.split("\n")[0]}`);
+      }
+    }
   } finally {
     await browser.close().catch(() => {});
     cleanups.delete(closeBrowser);
@@ -803,6 +819,9 @@ async function main() {
       `one with socket.io-client; the worker is stopped (DevTools ServiceWorker.stopAllWorkers) and woken by a runtime message ` +
       `from the extension's page; on start it imports its client, connects and emits an acknowledged join. ` +
       `${WAKES} wakes per client per round, interleaved; a round's figure is their median.`,
+    `The real extension's wake: dist/extension with saved settings and one chat, a real ElizaOS server, the worker stopped as above ` +
+      `and woken by a runtime port from one of its pages; wake → the server's channel_joined answer to the background's re-join, ` +
+      `seen by a TCP tap in front of the server (wall clock, ms). The first wake (which probes the server) is not counted.`,
     `Figures with a range in brackets: median over the rounds (lowest–highest round).`,
     `Other work on this machine during the run shows in the load average; numbers may be noisy.`,
   ];
