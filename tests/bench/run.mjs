@@ -568,7 +568,7 @@ const METRICS = [
   { key: "startMs", label: `start: import → connect, fresh page, median of ${START_PAGES} (ms) ↓`, unit: "ms", get: (t) => t.start?.startMs, range: true },
   { key: "startImportMs", label: "  of which: import (for ours: JS module + init(), i.e. wasm fetch, compile, instantiate) (ms) ↓", unit: "ms", get: (t) => t.start?.importMs, range: true },
   { key: "startInitMs", label: "  of which: init() alone (ms) ↓", unit: "ms", get: (t) => t.start?.initMs, range: true, oursOnly: true },
-  { key: "startParallelMs", label: "  ours with the .wasm fetch begun beside import() (README) (ms) ↓", unit: "ms", get: (t, c) => (c === "ours" ? t.start?.parallelMs : t.start?.startMs), range: true },
+  { key: "startParallelMs", label: "  ours with the .wasm fetch begun beside import() (README; the others as above) (ms) ↓", unit: "ms", get: (t, c) => (c === "ours" ? t.start?.parallelMs : t.start?.startMs), range: true },
   { key: "clientHeapBytes", label: "memory: JS heap added by a connected client ↓", unit: "kb", get: (t) => t.life?.clientHeapBytes, range: true },
   { key: "wasmConnectedBytes", label: "  wasm memory of a connected client ↓", unit: "kb", get: (t) => t.life?.wasmConnected, oursOnly: true },
   { key: "burstsHeapGrowthBytes", label: `  JS heap after ${MEMORY_BURSTS}×${SMALL_N / 1000}k events − before ↓`, unit: "kb", get: (t) => t.life?.burstsHeapGrowthBytes },
