@@ -404,11 +404,13 @@ async function measuredBurst(p, kind, n) {
 }
 
 /**
- * Start: import → connect in fresh pages, START_PAGES of them; for ours also with the .wasm fetch
- * begun beside import(). The round's figures are the medians.
+ * Start: import → connect in fresh pages, START_PAGES per client, the clients interleaved page by
+ * page (ours, ours with the .wasm fetch begun beside import(), sio, raw, ours, …) and before the
+ * round's heavy pages, so that whatever the browser is busy with falls on all alike. Returns
+ * {client: figures}; the round's figures are the medians.
  */
-async function startPages(env, kind) {
-  const variants = kind === "ours" ? ["ours", "oursParallel"] : [kind];
+async function startPhase(env) {
+  const variants = ["ours", "oursParallel", ...CLIENTS.filter((c) => c !== "ours")];
   const samples = Object.fromEntries(variants.map((v) => [v, []]));
   for (let i = 0; i < START_PAGES; i++) {
     for (const v of variants) {
@@ -422,15 +424,19 @@ async function startPages(env, kind) {
     }
   }
   const med = (v, key) => median(samples[v].map((s) => s[key]));
-  return {
-    startMs: med(kind, "ms"),
-    importMs: med(kind, "importMs"),
-    jsMs: med(kind, "jsMs"),
-    initMs: med(kind, "initMs"),
-    parallelMs: kind === "ours" ? med("oursParallel", "ms") : null,
-    parallelInitMs: kind === "ours" ? med("oursParallel", "initMs") : null,
-    samples,
-  };
+  const out = {};
+  for (const c of CLIENTS) {
+    out[c] = {
+      startMs: med(c, "ms"),
+      importMs: med(c, "importMs"),
+      jsMs: med(c, "jsMs"),
+      initMs: med(c, "initMs"),
+      parallelMs: c === "ours" ? med("oursParallel", "ms") : null,
+      parallelInitMs: c === "ours" ? med("oursParallel", "initMs") : null,
+      samples: c === "ours" ? { ours: samples.ours, oursParallel: samples.oursParallel } : samples[c],
+    };
+  }
+  return out;
 }
 
 /** Start, then memory: a fresh page, GC, heap; import + connect; GC, heap; bursts; GC, heap. */
@@ -715,10 +721,19 @@ async function main() {
       }
     }
     for (let round = 1; round <= ROUNDS; round++) {
-      const results = {};
+      const results = Object.fromEntries(CLIENTS.map((c) => [c, {}]));
+      if (PARTS.has("start")) {
+        try {
+          const start = await startPhase(env);
+          for (const c of CLIENTS) results[c].start = start[c];
+        } catch (e) {
+          const msg = `round ${round}, start: ${e.message.split("\n")[0]}`;
+          log(`FAILED ${msg}`);
+          failures.push(msg);
+        }
+      }
       for (const c of CLIENTS) {
-        results[c] = {};
-        for (const [part, fn] of [["start", startPages], ["life", lifePage], ["traffic", trafficPage]].filter(([part]) => PARTS.has(part))) {
+        for (const [part, fn] of [["life", lifePage], ["traffic", trafficPage]].filter(([part]) => PARTS.has(part))) {
           try {
             results[c][part] = await fn(env, c);
           } catch (e) {
@@ -854,6 +869,7 @@ async function main() {
       if (l && !l.error) l.bursts.forEach((b, j) => check(`memory burst ${j + 1}`, { ...b, n: SMALL_N }));
     }
   }
+  for (const m of rounds[0]?.ours?.extwake?.missed || []) notes.push(`**the real extension's wake: a wake with no re-join within 15 s, tried again (${m})**`);
   for (const f of failures) notes.push(`**failed: ${f}**`);
 
   const results = {
