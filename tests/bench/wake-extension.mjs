@@ -84,7 +84,8 @@ export async function extensionWakeBench({ chromium, flags, extensionDir, rounds
     try {
       fs.rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
     } catch (e) {
-      log(`could not remove ${dir}: ${e.message}`);
+      log(`could not remove ${dir} yet (${e.message}); trying again at exit`);
+      process.once("exit", () => fs.rmSync(dir, { recursive: true, force: true }));
     }
   };
   cleanups.add(removeDir);
