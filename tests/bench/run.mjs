@@ -1,7 +1,13 @@
 // Benchmark: our wasm Socket.IO client against socket.io-client 4.8.4 and a raw WebSocket client.
 // Called by `./build.sh bench` after the build (expects dist/pkg and dist/pkg-socketio).
 //
-//   node tests/bench/run.mjs [--rounds N]      (default 5; or BENCH_ROUNDS=N)
+//   node tests/bench/run.mjs [--rounds N] [--only PARTS]
+//     --rounds N       rounds (default 5; or BENCH_ROUNDS=N)
+//     --only PARTS     a comma list of start, life (memory; "memory" says the same),
+//                      traffic (events, round trips, uploads, reconnect), wake (service-worker
+//                      wake, minimal extensions) and extwake (the real extension's wake, with an
+//                      ElizaOS server); default all. For quick iteration on one figure; the committed
+//                      results come from a full run.
 //
 // Writes tests/bench/results.json and tests/bench/RESULTS.md and prints the table. Timing is a
 // report, never asserted: the exit code is non-zero only if the harness itself could not run.
@@ -20,6 +26,8 @@ import { fileURLToPath } from "node:url";
 import net from "node:net";
 import { chromium } from "playwright-core";
 import { CdpConnection } from "./cdp.mjs";
+import { WAKE_KINDS, wakeBench } from "./wake.mjs";
+import { extensionWakeBench } from "./wake-extension.mjs";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, "../..");
@@ -28,6 +36,15 @@ const ROOT = path.resolve(HERE, "../..");
 
 const argRounds = process.argv.indexOf("--rounds");
 const ROUNDS = Number(argRounds >= 0 ? process.argv[argRounds + 1] : process.env.BENCH_ROUNDS || 5);
+const argOnly = process.argv.indexOf("--only");
+const PART_NAMES = { start: "start", life: "life", memory: "life", traffic: "traffic", wake: "wake", extwake: "extwake" };
+const ALL_PARTS = ["start", "life", "traffic", "wake", "extwake"];
+const PARTS = new Set(
+  (argOnly >= 0 ? process.argv[argOnly + 1] : ALL_PARTS.join(",")).split(",").map((p) => {
+    if (!PART_NAMES[p.trim()]) throw new Error(`--only: unknown part ${p} (${Object.keys(PART_NAMES).join(", ")})`);
+    return PART_NAMES[p.trim()];
+  }),
+);
 const CLIENTS = ["ours", "sio", "raw"];
 const NAMES = { ours: "ours (wasm)", sio: "socket.io-client", raw: "raw WS" };
 const SMALL_N = 100_000; // ["tick",{"i":n,"roomId":"r"}]
@@ -38,6 +55,8 @@ const RTT_WARM = 200;
 const UPLOAD_N = 100_000;
 const MEMORY_BURSTS = 3;
 const RESTARTS = 3; // server restarts per traffic page (reconnect time: their median)
+const START_PAGES = 3; // fresh pages per client per round for the start figure (the round's figure: their median)
+const WAKES = 3; // service-worker wakes per client per round (the round's figure: their median)
 const TIMEOUT_MS = 60_000; // per burst / upload
 const WATCHDOG_MS = 20 * 60_000; // the whole run
 const CLIENT_OPTS = { transports: ["websocket"], forceNew: true, reconnectionDelay: 100, reconnectionDelayMax: 100 };
@@ -186,6 +205,10 @@ function snapshotDist() {
       wasmBuilt: fs.statSync(path.join(ROOT, "dist", name, "eliza_socketio_bg.wasm")).mtime.toISOString(),
     };
   }
+  // The real extension, for its wake (it carries its own copy of dist/pkg).
+  if (fs.existsSync(path.join(ROOT, "dist/extension/manifest.json"))) {
+    fs.cpSync(path.join(ROOT, "dist/extension"), path.join(dist, "extension"), { recursive: true });
+  }
   return { dist, build };
 }
 
@@ -299,12 +322,22 @@ const cpuOf = (pid, mainTid) => {
  * A fresh page in its own browser context (its own renderer process and HTTP cache), driven over
  * the plain CDP connection (see cdp.mjs for why not Playwright's Page).
  */
-async function openPage(env) {
+async function openPage(env, { cpu = true } = {}) {
   const page = await env.cdp.newPage();
   const close = () => page.close();
   cleanups.add(close);
   await page.goto(`${env.server.url}/bench.html`);
   await page.waitFor(() => !!window.bench);
+  if (!cpu) {
+    return {
+      page,
+      evaluate: (fn, ...args) => page.evaluate(fn, ...args),
+      async close() {
+        cleanups.delete(close);
+        await close();
+      },
+    };
+  }
   // timeTicks, not threadTicks: reading the thread CPU clock at every probe costs a syscall, which
   // added ~3 µs of main-thread CPU to every WebSocket message here (measured) and slowed the page.
   const timeDomain = "timeTicks";
@@ -368,6 +401,42 @@ async function measuredBurst(p, kind, n) {
     mainCpuUsPerEvent: perUnit(m.mainCpuS, r.received),
     rendererCpuUsPerEvent: perUnit(m.rendererCpuS, r.received),
   };
+}
+
+/**
+ * Start: import → connect in fresh pages, START_PAGES per client, the clients interleaved page by
+ * page (ours, ours with the .wasm fetch begun beside import(), sio, raw, ours, …) and before the
+ * round's heavy pages, so that whatever the browser is busy with falls on all alike. Returns
+ * {client: figures}; the round's figures are the medians.
+ */
+async function startPhase(env) {
+  const variants = ["ours", "oursParallel", ...CLIENTS.filter((c) => c !== "ours")];
+  const samples = Object.fromEntries(variants.map((v) => [v, []]));
+  for (let i = 0; i < START_PAGES; i++) {
+    for (const v of variants) {
+      const p = await openPage(env, { cpu: false });
+      try {
+        samples[v].push(await p.evaluate((k, o) => bench.load(k, o), v, CLIENT_OPTS));
+        await p.evaluate(() => bench.disconnect());
+      } finally {
+        await p.close();
+      }
+    }
+  }
+  const med = (v, key) => median(samples[v].map((s) => s[key]));
+  const out = {};
+  for (const c of CLIENTS) {
+    out[c] = {
+      startMs: med(c, "ms"),
+      importMs: med(c, "importMs"),
+      jsMs: med(c, "jsMs"),
+      initMs: med(c, "initMs"),
+      parallelMs: c === "ours" ? med("oursParallel", "ms") : null,
+      parallelInitMs: c === "ours" ? med("oursParallel", "initMs") : null,
+      samples: c === "ours" ? { ours: samples.ours, oursParallel: samples.oursParallel } : samples[c],
+    };
+  }
+  return out;
 }
 
 /** Start, then memory: a fresh page, GC, heap; import + connect; GC, heap; bursts; GC, heap. */
@@ -502,13 +571,22 @@ const METRICS = [
   { key: "uploadEventsPerSec", label: `client→server ${UPLOAD_N / 1000}k emits: events/s at the server ↑`, unit: "eps", get: (t) => t.traffic?.upload?.eventsPerSec },
   { key: "uploadUsPerEmit", label: "  client µs/emit, ScriptDuration ↓", unit: "us", get: (t) => t.traffic?.upload?.usPerEmit },
   { key: "uploadMainCpuUsPerEmit", label: "  client µs/emit, renderer main-thread CPU ↓", unit: "us", get: (t) => t.traffic?.upload?.mainCpuUsPerEmit },
-  { key: "startMs", label: "start: import → connect, fresh page (ms) ↓", unit: "ms", get: (t) => t.life?.startMs },
-  { key: "clientHeapBytes", label: "memory: JS heap added by a connected client ↓", unit: "kb", get: (t) => t.life?.clientHeapBytes },
+  { key: "startMs", label: `start: import → connect, fresh page, median of ${START_PAGES} (ms) ↓`, unit: "ms", get: (t) => t.start?.startMs, range: true },
+  { key: "startImportMs", label: "  of which: import (for ours: JS module + init(), i.e. wasm fetch, compile, instantiate) (ms) ↓", unit: "ms", get: (t) => t.start?.importMs, range: true },
+  { key: "startInitMs", label: "  of which: init() alone (ms) ↓", unit: "ms", get: (t) => t.start?.initMs, range: true, oursOnly: true },
+  { key: "startParallelMs", label: "  ours with the .wasm fetch begun beside import() (README; the others as above) (ms) ↓", unit: "ms", get: (t, c) => (c === "ours" ? t.start?.parallelMs : t.start?.startMs), range: true },
+  { key: "clientHeapBytes", label: "memory: JS heap added by a connected client ↓", unit: "kb", get: (t) => t.life?.clientHeapBytes, range: true },
   { key: "wasmConnectedBytes", label: "  wasm memory of a connected client ↓", unit: "kb", get: (t) => t.life?.wasmConnected, oursOnly: true },
   { key: "burstsHeapGrowthBytes", label: `  JS heap after ${MEMORY_BURSTS}×${SMALL_N / 1000}k events − before ↓`, unit: "kb", get: (t) => t.life?.burstsHeapGrowthBytes },
   { key: "burstsWasmGrowthBytes", label: `  wasm memory after ${MEMORY_BURSTS}×${SMALL_N / 1000}k events − before ↓`, unit: "kb", get: (t) => t.life?.burstsWasmGrowthBytes, oursOnly: true },
   { key: "reconnectMs", label: `reconnect (delay 100/100): restarted server listening → connect, median of ${RESTARTS} (ms) ↓`, unit: "ms", get: (t) => t.traffic?.reconnect?.listenToConnectMs },
   { key: "disconnectDetectMs", label: "  server stopped → `disconnect` event (ms) ↓", unit: "ms", get: (t) => t.traffic?.reconnect?.stopToDisconnectMs },
+  { key: "wakeMs", label: `service-worker wake: wake message → reconnected and joined, median of ${WAKES} (ms) ↓`, unit: "ms", get: (t) => t.wake?.wakeToJoinedMs, range: true },
+  { key: "wakeStartMs", label: "  worker start (its timeOrigin) → joined (ms) ↓", unit: "ms", get: (t) => t.wake?.startToJoinedMs, range: true },
+  { key: "wakeScriptMs", label: "  of which: worker start → its script runs (static imports loaded) (ms) ↓", unit: "ms", get: (t) => t.wake?.scriptMs, range: true },
+  { key: "wakeLoadMs", label: "  of which: import + init of the client (ms) ↓", unit: "ms", get: (t) => t.wake?.loadMs, range: true },
+  { key: "wakeConnectMs", label: "  of which: connect (ms) ↓", unit: "ms", get: (t) => t.wake?.connectMs, range: true },
+  { key: "extWakeMs", label: `  the real extension (dist/extension, ElizaOS server): wake → its chat re-joined, median of ${WAKES} (ms) ↓`, unit: "ms", get: (t) => t.extwake?.wakeToJoinedMs, range: true, oursOnly: true },
 ];
 
 const fmt = {
@@ -527,9 +605,12 @@ function summarize(rounds, bundle) {
   for (const m of METRICS) {
     const samples = {};
     const medians = {};
+    const ranges = {};
     for (const c of CLIENTS) {
-      samples[c] = rounds.map((r) => m.get(r[c] || {}) ?? null);
+      samples[c] = rounds.map((r) => m.get(r[c] || {}, c) ?? null);
       medians[c] = m.oursOnly && c !== "ours" ? null : median(samples[c]);
+      const xs = samples[c].filter((x) => typeof x === "number" && Number.isFinite(x));
+      ranges[c] = medians[c] == null || !xs.length ? null : [Math.min(...xs), Math.max(...xs)];
     }
     rows.push({
       key: m.key,
@@ -537,6 +618,7 @@ function summarize(rounds, bundle) {
       unit: m.unit,
       samples,
       medians,
+      ranges: m.range ? ranges : undefined,
       ratioToSio: ratio(medians.ours, medians.sio),
       ratioToRaw: ratio(medians.ours, medians.raw),
     });
@@ -556,7 +638,7 @@ function summarize(rounds, bundle) {
   return rows;
 }
 
-function markdown(rows, machine, build, notes) {
+function markdown(rows, machine, build, notes, rounds) {
   const out = [];
   out.push("# Benchmark results", "");
   out.push(
@@ -573,7 +655,10 @@ function markdown(rows, machine, build, notes) {
   out.push("| metric | ours | socket.io-client | raw WS | ours/sio | ours/raw |");
   out.push("|---|--:|--:|--:|--:|--:|");
   for (const r of rows) {
-    const v = (c) => fmtVal(r.unit, r.medians[c]);
+    if (CLIENTS.every((c) => r.medians[c] == null)) continue; // a part this run left out
+    // Timing and heap figures carry their run-to-run range (min–max over the rounds).
+    const v = (c) =>
+      fmtVal(r.unit, r.medians[c]) + (r.ranges?.[c] && rounds > 1 ? ` (${fmtVal(r.unit, r.ranges[c][0])}–${fmtVal(r.unit, r.ranges[c][1])})` : "");
     out.push(`| ${r.label.replace(/^ {2}/, "↳ ")} | ${v("ours")} | ${v("sio")} | ${v("raw")} | ${fmtRatio(r.ratioToSio)} | ${fmtRatio(r.ratioToRaw)} |`);
   }
   out.push("");
@@ -627,11 +712,28 @@ async function main() {
   const rounds = [];
   const failures = [];
   try {
-    for (let round = 1; round <= ROUNDS; round++) {
-      const results = {};
+    // One unmeasured page per client first: the browser's very first pages start its network
+    // service, code caches and so on, which would be timed with whichever client comes first.
+    if (PARTS.has("start") || PARTS.has("life")) {
       for (const c of CLIENTS) {
-        results[c] = {};
-        for (const [part, fn] of [["life", lifePage], ["traffic", trafficPage]]) {
+        const p = await openPage(env, { cpu: false });
+        await p.evaluate((k, o) => bench.load(k, o), c, CLIENT_OPTS).finally(() => p.close());
+      }
+    }
+    for (let round = 1; round <= ROUNDS; round++) {
+      const results = Object.fromEntries(CLIENTS.map((c) => [c, {}]));
+      if (PARTS.has("start")) {
+        try {
+          const start = await startPhase(env);
+          for (const c of CLIENTS) results[c].start = start[c];
+        } catch (e) {
+          const msg = `round ${round}, start: ${e.message.split("\n")[0]}`;
+          log(`FAILED ${msg}`);
+          failures.push(msg);
+        }
+      }
+      for (const c of CLIENTS) {
+        for (const [part, fn] of [["life", lifePage], ["traffic", trafficPage]].filter(([part]) => PARTS.has(part))) {
           try {
             results[c][part] = await fn(env, c);
           } catch (e) {
@@ -653,8 +755,51 @@ async function main() {
               (l && !l.error ? ` · start ${fmtVal("ms", l.startMs)} ms · heap +${fmtVal("kb", l.clientHeapBytes)}` : ""),
           );
         }
+        const st = results[c].start;
+        if (st && !st.error) {
+          log(
+            `round ${round} ${NAMES[c].padEnd(16)} start ${fmtVal("ms", st.startMs)} ms (import ${fmtVal("ms", st.importMs)}` +
+              (st.initMs != null ? `, init ${fmtVal("ms", st.initMs)}; wasm fetched beside import: ${fmtVal("ms", st.parallelMs)}` : "") +
+              ")" + (l && !l.error && !(t && !t.error) ? ` · heap +${fmtVal("kb", l.clientHeapBytes)}` : ""),
+          );
+        }
       }
       rounds.push(results);
+    }
+    await browser.close().catch(() => {});
+    cleanups.delete(closeBrowser);
+
+    // The service-worker wake, in a browser of its own with the two minimal extensions loaded.
+    if (PARTS.has("wake")) {
+      try {
+        const wake = await wakeBench({
+          chromium: CHROMIUM,
+          flags: CHROMIUM_ARGS,
+          dist,
+          serverUrl: server.url,
+          fetchReports: async () => (await fetch(`${server.url}/wake-reports`)).json(),
+          rounds: ROUNDS,
+          perRound: WAKES,
+          log,
+          cleanups,
+          freePort,
+        });
+        wake.rounds.forEach((r, i) => {
+          for (const k of WAKE_KINDS) (rounds[i][k] ??= {}).wake = r[k];
+        });
+      } catch (e) {
+        log(`FAILED wake: ${e.message.split("\n")[0]}`);
+        failures.push(`wake: ${e.message.split("\n")[0]}`);
+      }
+    }
+    if (PARTS.has("extwake")) {
+      try {
+        const ext = await extensionWakeBench({ chromium: CHROMIUM, flags: CHROMIUM_ARGS, extensionDir: path.join(dist, "extension"), rounds: ROUNDS, perRound: WAKES, log, cleanups, freePort });
+        ext.rounds.forEach((r, i) => ((rounds[i].ours ??= {}).extwake = r));
+      } catch (e) {
+        log(`FAILED extension wake: ${e.message.split("\n")[0]}`);
+        failures.push(`extension wake: ${e.message.split("\n")[0]}`);
+      }
     }
   } finally {
     await browser.close().catch(() => {});
@@ -685,8 +830,17 @@ async function main() {
       `not microtasks, event dispatch or GC) and the renderer main thread's CPU time (/proc schedstat; everything the page spends), ` +
       `each divided by the events. events/s is wall time: server→client from the request to the last callback, ` +
       `client→server from the server's first to its last received packet.`,
+    `Service-worker wake: two minimal MV3 extensions built from one source (tests/bench/wake/), one with dist/pkg-socketio, ` +
+      `one with socket.io-client; the worker is stopped (DevTools ServiceWorker.stopAllWorkers) and woken by a runtime message ` +
+      `from the extension's page; on start it imports its client, connects and emits an acknowledged join. ` +
+      `${WAKES} wakes per client per round, interleaved; a round's figure is their median.`,
+    `The real extension's wake: dist/extension with saved settings and one chat, a real ElizaOS server, the worker stopped as above ` +
+      `and woken by a runtime port from one of its pages; wake → the server's channel_joined answer to the background's re-join, ` +
+      `seen by a TCP tap in front of the server (wall clock, ms). The first wake (which probes the server) is not counted.`,
+    `Figures with a range in brackets: median over the rounds (lowest–highest round).`,
     `Other work on this machine during the run shows in the load average; numbers may be noisy.`,
   ];
+  if (PARTS.size < ALL_PARTS.length) notes.unshift(`**Partial run: only ${[...PARTS].join(", ")}.**`);
   for (const c of CLIENTS) {
     for (const [i, r] of rounds.entries()) {
       const t = r[c]?.traffic;
@@ -715,22 +869,25 @@ async function main() {
       if (l && !l.error) l.bursts.forEach((b, j) => check(`memory burst ${j + 1}`, { ...b, n: SMALL_N }));
     }
   }
+  for (const m of rounds[0]?.ours?.extwake?.missed || []) notes.push(`**the real extension's wake: a wake with no re-join within 15 s, tried again (${m})**`);
   for (const f of failures) notes.push(`**failed: ${f}**`);
 
   const results = {
     machine,
-    config: { rounds: ROUNDS, clients: CLIENTS, SMALL_N, BIG_N, WARM_N, RTT_N, RTT_WARM, UPLOAD_N, MEMORY_BURSTS, RESTARTS, CLIENT_OPTS, CHROMIUM_ARGS },
+    config: { rounds: ROUNDS, parts: [...PARTS], wakesPerRound: WAKES, clients: CLIENTS, SMALL_N, BIG_N, WARM_N, RTT_N, RTT_WARM, UPLOAD_N, MEMORY_BURSTS, RESTARTS, CLIENT_OPTS, CHROMIUM_ARGS },
     build,
     bundle,
     summary: rows,
     notes,
     rounds,
   };
-  fs.writeFileSync(path.join(HERE, "results.json"), JSON.stringify(results, null, 1) + "\n");
-  const md = markdown(rows, machine, build, notes);
-  fs.writeFileSync(path.join(HERE, "RESULTS.md"), md);
+  // A partial run (--only) leaves the committed full results alone.
+  const outDir = PARTS.size < ALL_PARTS.length ? fs.mkdtempSync(path.join(os.tmpdir(), "eliza-bench-partial-")) : HERE;
+  fs.writeFileSync(path.join(outDir, "results.json"), JSON.stringify(results, null, 1) + "\n");
+  const md = markdown(rows, machine, build, notes, ROUNDS);
+  fs.writeFileSync(path.join(outDir, "RESULTS.md"), md);
   console.log("\n" + md);
-  log(`wrote tests/bench/results.json and tests/bench/RESULTS.md in ${((Date.now() - T0) / 1000).toFixed(0)} s`);
+  log(`wrote ${path.relative(ROOT, outDir) || "."}/results.json and RESULTS.md in ${((Date.now() - T0) / 1000).toFixed(0)} s`);
 }
 
 main()

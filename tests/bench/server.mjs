@@ -29,9 +29,16 @@ const STATIC = [
 ];
 const TYPES = { ".js": "text/javascript", ".mjs": "text/javascript", ".wasm": "application/wasm", ".html": "text/html", ".map": "application/json" };
 
+/** What the wake-benchmark extensions' workers reported (tests/bench/wake.mjs reads them). */
+const wakeReports = [];
+
 function serveStatic(req, res) {
   const url = new URL(req.url, "http://x");
   let pathname = decodeURIComponent(url.pathname);
+  if (pathname === "/wake-reports") {
+    res.writeHead(200, { "content-type": "application/json", "cache-control": "no-store" }).end(JSON.stringify(wakeReports));
+    return;
+  }
   if (pathname === "/") pathname = "/bench.html";
   if (pathname === "/favicon.ico") {
     res.writeHead(204).end();
@@ -149,6 +156,17 @@ io.on("connection", (socket) => {
   socket.on("burst", (kind, n) => {
     const b = bursts.get(`${kind}:${n}`) || prepareBurst(kind, n);
     writeBurst(socket, b);
+  });
+
+  // The wake benchmark: a worker joins a room (acknowledged), then reports its timings.
+  socket.on("join", (room, ack) => {
+    if (typeof room !== "string" || typeof ack !== "function") return;
+    socket.join(room);
+    ack({ room, joined: socket.rooms.has(room) });
+  });
+  socket.on("wake-report", (report, ack) => {
+    if (report && typeof report === "object") wakeReports.push({ ...report, receivedAt: Date.now() });
+    if (typeof ack === "function") ack(true);
   });
 
   socket.on("echo", (x, ack) => {
