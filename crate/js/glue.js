@@ -23,9 +23,13 @@ const RESERVED = new Set([
  * readings stay close to Unix time. `Date.now()` only where there is no `performance`.
  */
 export function monotonicNow() {
-  const p = globalThis.performance;
-  return p && typeof p.now === "function" ? (p.timeOrigin || 0) + p.now() : Date.now();
+  return perf ? timeOrigin + perf.now() : Date.now();
 }
+
+// Looked up once: called for every frame and every emit, and `performance.timeOrigin` (a DOM
+// getter, constant for the life of a global) cost more than `performance.now()` itself.
+const perf = typeof performance === "object" && performance && typeof performance.now === "function" ? performance : null;
+const timeOrigin = (perf && perf.timeOrigin) || 0;
 
 // ---- transports ----
 
@@ -80,8 +84,12 @@ export function wsOpen(id, url, h) {
   return ws;
 }
 
-/** Sends a text frame made of a header and an optional JSON body (from `start`). */
-export function wsSendText(ws, head, body, start) {
+/**
+ * Sends a text frame made of a header, its ack id (none when negative; kept out of the header
+ * so that headers repeat and are made once), and an optional JSON body (from `start`).
+ */
+export function wsSendText(ws, head, ackId, body, start) {
+  if (ackId >= 0) head += ackId;
   ws.send(body === undefined ? head : head + (start ? body.slice(start) : body));
 }
 

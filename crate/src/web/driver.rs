@@ -16,6 +16,7 @@ use js_sys::{Array, Function};
 use wasm_bindgen::prelude::*;
 
 use crate::client::{BadFrame, Client, Event, Frame, Io, SocketId, TransportId};
+use crate::sio::split_ack_id;
 use crate::time::{Instant, MonotonicClock};
 
 use super::glue::{self, Listeners};
@@ -346,8 +347,8 @@ impl Driver {
         self.dispatching.set(false);
         let next = self.next_timeout();
         let mut inner = self.inner.borrow_mut();
-        let now = inner.clock.observe(glue::monotonic_now());
-        inner.timer.follow(next, now, &self.callbacks.timer);
+        let Inner { timer, clock, .. } = &mut *inner;
+        timer.follow(next, || clock.observe(glue::monotonic_now()), &self.callbacks.timer);
         let active = !inner.client.is_idle()
             || !inner.transports.is_empty()
             || inner.timer.is_armed()
@@ -454,16 +455,19 @@ impl Inner {
                 }
                 Io::Send { id, frame } => {
                     let head = match &frame {
-                        Frame::Text { head, .. } => Some(self.heads.get(head)),
+                        Frame::Text { head, .. } => {
+                            let (head, ack_id) = split_head(head);
+                            Some((self.heads.get(head), ack_id))
+                        }
                         Frame::Binary(_) => None,
                     };
                     let Some(Transport::WebSocket(ws)) = self.transport_mut(id) else { continue };
                     let sent = match (&frame, head) {
-                        (Frame::Text { body: Some(body), .. }, Some(head)) => {
-                            glue::ws_send_text(ws, &head, &body.value, body.start)
+                        (Frame::Text { body: Some(body), .. }, Some((head, ack_id))) => {
+                            glue::ws_send_text(ws, &head, ack_id, &body.value, body.start)
                         }
-                        (Frame::Text { body: None, .. }, Some(head)) => {
-                            glue::ws_send_text(ws, &head, &JsValue::UNDEFINED, 0)
+                        (Frame::Text { body: None, .. }, Some((head, ack_id))) => {
+                            glue::ws_send_text(ws, &head, ack_id, &JsValue::UNDEFINED, 0)
                         }
                         (Frame::Binary(data), _) => glue::ws_send_binary(ws, data),
                         (Frame::Text { .. }, None) => continue,
@@ -634,6 +638,19 @@ impl Driver {
                 glue::ws_close(&ws);
             }
         }
+    }
+}
+
+/// `wsSendText`'s ack id when the header is whole.
+const NO_ACK_ID: f64 = -1.0;
+
+/// A frame header as the head cache's part and the ack id JavaScript appends (see
+/// [`split_ack_id`]): ack ids change with every emit, and a header string made in Rust crosses
+/// through `TextDecoder`.
+fn split_head(head: &str) -> (&str, f64) {
+    match split_ack_id(head) {
+        (head, Some(id)) => (head, id as f64),
+        (head, None) => (head, NO_ACK_ID),
     }
 }
 

@@ -44,7 +44,7 @@ extern "C" {
     #[wasm_bindgen(js_name = wsOpen, catch)]
     pub fn ws_open(id: f64, url: &str, handlers: &JsValue) -> Result<JsValue, JsValue>;
     #[wasm_bindgen(js_name = wsSendText, catch)]
-    pub fn ws_send_text(ws: &JsValue, head: &JsValue, body: &JsValue, start: u32) -> Result<(), JsValue>;
+    pub fn ws_send_text(ws: &JsValue, head: &JsValue, ack_id: f64, body: &JsValue, start: u32) -> Result<(), JsValue>;
     #[wasm_bindgen(js_name = wsSendBinary, catch)]
     pub fn ws_send_binary(ws: &JsValue, data: &JsValue) -> Result<(), JsValue>;
     #[wasm_bindgen(js_name = wsClose)]

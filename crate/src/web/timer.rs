@@ -17,7 +17,9 @@ pub(crate) struct Timer {
 
 impl Timer {
     /// Makes the timer fire at `next` (or never), re-arming only when the deadline changed.
-    pub fn follow(&mut self, next: Option<Instant>, now: Instant, callback: &Closure<dyn FnMut()>) {
+    /// `now` is read only then: most calls find the deadline unchanged, and reading the clock
+    /// is a call into JavaScript.
+    pub fn follow(&mut self, next: Option<Instant>, now: impl FnOnce() -> Instant, callback: &Closure<dyn FnMut()>) {
         if self.armed.as_ref().map(|(at, _)| *at) == next {
             return;
         }
@@ -26,7 +28,7 @@ impl Timer {
         }
         if let Some(at) = next {
             // setTimeout takes at most 2^31-1 ms; a later deadline is re-armed when this fires.
-            let ms = at.saturating_duration_since(now).as_millis().min(i32::MAX as u128) as f64;
+            let ms = at.saturating_duration_since(now()).as_millis().min(i32::MAX as u128) as f64;
             let id = glue::global_set_timeout(callback.as_ref().unchecked_ref(), ms);
             self.armed = Some((at, id));
         }
