@@ -85,12 +85,28 @@ export function wsOpen(id, url, h) {
 }
 
 /**
- * Sends a text frame made of a header, its ack id (none when negative; kept out of the header
- * so that headers repeat and are made once), and an optional JSON body (from `start`).
+ * Sends a text frame made of a header and an optional JSON body (from `start`). Returns false,
+ * the error kept for `takeThrown`, when `send` throws.
  */
-export function wsSendText(ws, head, ackId, body, start) {
-  if (ackId >= 0) head += ackId;
-  ws.send(body === undefined ? head : head + (start ? body.slice(start) : body));
+export function wsSendText(ws, head, body, start) {
+  try {
+    ws.send(body === undefined ? head : head + (start ? body.slice(start) : body));
+    return true;
+  } catch (e) {
+    thrown = e;
+    return false;
+  }
+}
+
+// What the last call that returned a failure (false, undefined) threw; read by `takeThrown`.
+// The hot calls report failure this way rather than as wasm-bindgen `catch` imports, whose
+// wrapper made a closure over `arguments` for every call.
+let thrown;
+
+export function takeThrown() {
+  const e = thrown;
+  thrown = undefined;
+  return e;
 }
 
 export function wsSendBinary(ws, data) {
@@ -336,18 +352,24 @@ export function encodeArgs(args) {
  * Prepares an emit: validates the event name, splits off a trailing callback, and encodes
  * `[ev, ...args]`. Returns the JSON text when there is neither callback nor binary (the common
  * case, one string across the boundary), else `[text, attachments | undefined, callback | undefined]`.
- * Throws on a bad name and like JSON.stringify does (cycles, BigInt).
+ * Returns undefined, the error kept for `takeThrown`, on a bad name and where JSON.stringify
+ * throws (cycles, BigInt).
  */
 export function encodeEmit(ev, args) {
-  if (typeof ev !== "string" && typeof ev !== "number") {
-    throw new TypeError("event name must be a string, got " + typeof ev);
+  try {
+    if (typeof ev !== "string" && typeof ev !== "number") {
+      throw new TypeError("event name must be a string, got " + typeof ev);
+    }
+    if (RESERVED.has(ev)) throw new Error('"' + ev + '" is a reserved event name');
+    const ack = args.length && typeof args[args.length - 1] === "function" ? args.pop() : undefined;
+    args.unshift(ev);
+    const encoded = encodeArgs(args);
+    if (ack === undefined && typeof encoded === "string") return encoded;
+    return typeof encoded === "string" ? [encoded, undefined, ack] : [encoded[0], encoded[1], ack];
+  } catch (e) {
+    thrown = e;
+    return undefined;
   }
-  if (RESERVED.has(ev)) throw new Error('"' + ev + '" is a reserved event name');
-  const ack = args.length && typeof args[args.length - 1] === "function" ? args.pop() : undefined;
-  args.unshift(ev);
-  const encoded = encodeArgs(args);
-  if (ack === undefined && typeof encoded === "string") return encoded;
-  return typeof encoded === "string" ? [encoded, undefined, ack] : [encoded[0], encoded[1], ack];
 }
 
 /** A callback and a promise settled by it with (err, value), for emitWithAck. */

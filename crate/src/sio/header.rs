@@ -248,27 +248,6 @@ pub(crate) fn push_decimal(out: &mut String, mut n: u64) {
     }
 }
 
-/// Splits an encoded message header (Engine.IO type `4`, then the Socket.IO header) into what
-/// comes before its ack id and the ack id: `42/admin,17` → (`42/admin,`, Some(17)), `42` →
-/// (`42`, None). The ack id is the run of digits ending the header after its first two bytes
-/// (the two packet types). A run that would not print back the same as a JavaScript number (a
-/// leading zero, more than 15 digits) is left in the header.
-pub fn split_ack_id(head: &str) -> (&str, Option<u64>) {
-    let bytes = head.as_bytes();
-    if bytes.len() <= 2 || bytes[0] != b'4' {
-        return (head, None);
-    }
-    let digits = bytes[2..].iter().rev().take_while(|b| b.is_ascii_digit()).count();
-    let at = bytes.len() - digits;
-    if digits == 0 || digits > 15 || (digits > 1 && bytes[at] == b'0') {
-        return (head, None);
-    }
-    match head[at..].parse::<u64>() {
-        Ok(id) => (&head[..at], Some(id)),
-        Err(_) => (head, None),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -428,37 +407,6 @@ mod tests {
             let mut s = String::new();
             push_decimal(&mut s, n);
             assert_eq!(s, n.to_string());
-        }
-    }
-
-    #[test]
-    fn ack_ids_split_off_message_headers_only() {
-        assert_eq!(split_ack_id("4212"), ("42", Some(12)));
-        assert_eq!(split_ack_id("430"), ("43", Some(0)));
-        assert_eq!(split_ack_id("42/admin,7"), ("42/admin,", Some(7)));
-        assert_eq!(split_ack_id("451-/admin,99"), ("451-/admin,", Some(99)));
-        assert_eq!(split_ack_id("461-3"), ("461-", Some(3)));
-        assert_eq!(split_ack_id("42999999999999999"), ("42", Some(999_999_999_999_999)));
-        for whole in ["42", "40", "40/admin,", "451-", "2probe", "3", "5", "4", "4201", "429999999999999999", "999"] {
-            assert_eq!(split_ack_id(whole), (whole, None), "{whole}");
-        }
-        // Every header the encoder writes comes back together as it was.
-        let mut out = String::new();
-        for (kind, attachments, nsp, id) in [
-            (PacketKind::Event, 0, "/", Some(0)),
-            (PacketKind::Event, 0, "/", Some(123_456)),
-            (PacketKind::Ack, 0, "/chat", Some(9)),
-            (PacketKind::BinaryEvent, 2, "/", Some(77)),
-            (PacketKind::Event, 0, "/", None),
-            (PacketKind::Event, 0, "/a1", None),
-        ] {
-            out.clear();
-            out.push('4');
-            write_header(&mut out, kind, attachments, nsp, id);
-            let (rest, got) = split_ack_id(&out);
-            assert_eq!(got, id, "{out}");
-            let joined = format!("{rest}{}", got.map(|n| n.to_string()).unwrap_or_default());
-            assert_eq!(joined, out);
         }
     }
 }

@@ -14,7 +14,7 @@
 mod header;
 
 pub(crate) use header::push_decimal;
-pub use header::{decode_header, split_ack_id, write_header, Header, PacketKind, RESERVED_EVENTS};
+pub use header::{decode_header, write_header, Header, PacketKind, RESERVED_EVENTS};
 
 /// Most attachments one binary packet may announce (socket.io-parser's default limit).
 pub const MAX_ATTACHMENTS: usize = 10;

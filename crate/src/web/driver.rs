@@ -16,7 +16,6 @@ use js_sys::{Array, Function};
 use wasm_bindgen::prelude::*;
 
 use crate::client::{BadFrame, Client, Event, Frame, Io, SocketId, TransportId};
-use crate::sio::split_ack_id;
 use crate::time::{Instant, MonotonicClock};
 
 use super::glue::{self, Listeners};
@@ -454,23 +453,22 @@ impl Inner {
                     }
                 }
                 Io::Send { id, frame } => {
-                    let head = match &frame {
-                        Frame::Text { head, .. } => {
-                            let (head, ack_id) = split_head(head);
-                            Some((self.heads.get(head), ack_id))
+                    let sent = match &frame {
+                        Frame::Text { head, body } => {
+                            let head = self.heads.get(head);
+                            let Some(Transport::WebSocket(ws)) = self.transport_mut(id) else { continue };
+                            let undefined = JsValue::UNDEFINED;
+                            let (body, start) = body.as_ref().map_or((&undefined, 0), |b| (&b.value, b.start));
+                            if glue::ws_send_text(ws, &head, body, start) {
+                                Ok(())
+                            } else {
+                                Err(glue::take_thrown())
+                            }
                         }
-                        Frame::Binary(_) => None,
-                    };
-                    let Some(Transport::WebSocket(ws)) = self.transport_mut(id) else { continue };
-                    let sent = match (&frame, head) {
-                        (Frame::Text { body: Some(body), .. }, Some((head, ack_id))) => {
-                            glue::ws_send_text(ws, &head, ack_id, &body.value, body.start)
+                        Frame::Binary(data) => {
+                            let Some(Transport::WebSocket(ws)) = self.transport_mut(id) else { continue };
+                            glue::ws_send_binary(ws, data)
                         }
-                        (Frame::Text { body: None, .. }, Some((head, ack_id))) => {
-                            glue::ws_send_text(ws, &head, ack_id, &JsValue::UNDEFINED, 0)
-                        }
-                        (Frame::Binary(data), _) => glue::ws_send_binary(ws, data),
-                        (Frame::Text { .. }, None) => continue,
                     };
                     if let Err(e) = sent {
                         let now = self.clock.observe(glue::monotonic_now());
@@ -638,19 +636,6 @@ impl Driver {
                 glue::ws_close(&ws);
             }
         }
-    }
-}
-
-/// `wsSendText`'s ack id when the header is whole.
-const NO_ACK_ID: f64 = -1.0;
-
-/// A frame header as the head cache's part and the ack id JavaScript appends (see
-/// [`split_ack_id`]): ack ids change with every emit, and a header string made in Rust crosses
-/// through `TextDecoder`.
-fn split_head(head: &str) -> (&str, f64) {
-    match split_ack_id(head) {
-        (head, Some(id)) => (head, id as f64),
-        (head, None) => (head, NO_ACK_ID),
     }
 }
 

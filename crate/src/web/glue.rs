@@ -43,8 +43,13 @@ extern "C" {
 
     #[wasm_bindgen(js_name = wsOpen, catch)]
     pub fn ws_open(id: f64, url: &str, handlers: &JsValue) -> Result<JsValue, JsValue>;
-    #[wasm_bindgen(js_name = wsSendText, catch)]
-    pub fn ws_send_text(ws: &JsValue, head: &JsValue, ack_id: f64, body: &JsValue, start: u32) -> Result<(), JsValue>;
+    /// False when `send` threw: see [`take_thrown`]. (Not a `catch` import: those wrap every
+    /// call in a closure over `arguments`, which cost more than the send.)
+    #[wasm_bindgen(js_name = wsSendText)]
+    pub fn ws_send_text(ws: &JsValue, head: &JsValue, body: &JsValue, start: u32) -> bool;
+    /// What the last glue call that reported a failure threw.
+    #[wasm_bindgen(js_name = takeThrown)]
+    pub fn take_thrown() -> JsValue;
     #[wasm_bindgen(js_name = wsSendBinary, catch)]
     pub fn ws_send_binary(ws: &JsValue, data: &JsValue) -> Result<(), JsValue>;
     #[wasm_bindgen(js_name = wsClose)]
@@ -78,8 +83,9 @@ extern "C" {
     pub fn binary_bytes(data: &JsValue) -> Vec<u8>;
     #[wasm_bindgen(js_name = encodeArgs, catch)]
     pub fn encode_args(args: &Array) -> Result<JsValue, JsValue>;
-    #[wasm_bindgen(js_name = encodeEmit, catch)]
-    pub fn encode_emit(ev: &JsValue, args: &Array) -> Result<JsValue, JsValue>;
+    /// `undefined` when encoding threw: see [`take_thrown`].
+    #[wasm_bindgen(js_name = encodeEmit)]
+    pub fn encode_emit(ev: &JsValue, args: &Array) -> JsValue;
     #[wasm_bindgen(js_name = promiseAck)]
     pub fn promise_ack() -> Array;
     #[wasm_bindgen(js_name = deliverEvent)]

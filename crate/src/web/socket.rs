@@ -62,10 +62,11 @@ impl Socket {
 
     /// Encodes and sends `[ev, ...args]`; `ack` overrides a trailing callback in `args`.
     fn send_event(&self, ev: JsValue, args: Array, ack: Option<JsAck>) -> Result<(), JsValue> {
-        let encoded = glue::encode_emit(&ev, &args)?;
-        let flags = self.flags.replace(Flags::default());
+        let encoded = glue::encode_emit(&ev, &args);
         let (data, attachments, callback) = if encoded.is_string() {
             (JsText::new(encoded), Vec::new(), None)
+        } else if encoded.is_undefined() {
+            return Err(glue::take_thrown());
         } else {
             let parts: Array = encoded.unchecked_into();
             let attachments = parts.get(1);
@@ -76,6 +77,7 @@ impl Socket {
             };
             (JsText::new(parts.get(0)), attachments, parts.get(2).dyn_into::<Function>().ok())
         };
+        let flags = self.flags.replace(Flags::default());
         let ack = ack.or_else(|| {
             callback.map(|callback| JsAck {
                 callback,
