@@ -8,17 +8,19 @@
 //! every id works on every release, so nothing has to be known before the first message; what
 //! is learnt is recorded here, per server, so that it is probed once.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
+use serde_json::Value;
 
 use super::error::ElizaError;
 use super::ids;
+use super::stored::Fields;
 
 /// The message server every ElizaOS install has until another is configured, and the only one
 /// servers before 1.7 can name (they answer 404 to `message-server/current`).
 pub const DEFAULT_MESSAGE_SERVER_ID: &str = "00000000-0000-0000-0000-000000000000";
 
 /// Which releases the server behaves like, as far as seen so far.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
 pub enum Era {
     /// Nothing learnt yet.
     #[default]
@@ -40,6 +42,8 @@ pub enum Era {
 }
 
 impl Era {
+    const ALL: [Era; 5] = [Era::Unknown, Era::Before1_6_5, Era::V1_2To1_4, Era::V1_5To1_6_4, Era::Since1_6_5];
+
     /// The era as it is serialized (`"unknown"`, `"1.2-1.4"`, …), for reports.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -53,7 +57,7 @@ impl Era {
 }
 
 /// Where a channel's messages are read.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub enum HistoryPath {
     /// `/api/messaging/central-channels/:id/…`: every release from 1.2 to 1.7.
     #[serde(rename = "central-channels")]
@@ -82,7 +86,7 @@ impl HistoryPath {
 }
 
 /// Where the message server id in use came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub enum ServerIdSource {
     /// Not asked yet (or the question failed): the default id is used meanwhile.
@@ -98,22 +102,18 @@ pub enum ServerIdSource {
 
 /// What is known about the server: plain data, serializable so that an application can keep
 /// it per server and hand it back (`restore_server_info`) instead of probing again.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ServerInfo {
     /// The releases the server behaves like.
-    #[serde(default)]
     pub era: Era,
     /// The message server id sent with every join and message.
     pub message_server_id: String,
     /// Where `message_server_id` came from.
-    #[serde(default)]
     pub server_id_source: ServerIdSource,
     /// Where history was last read successfully; `None` before the first page.
-    #[serde(default)]
     pub history_path: Option<HistoryPath>,
     /// The server ends agent answers with `messageComplete`.
-    #[serde(default)]
     pub message_complete: bool,
 }
 
@@ -130,6 +130,37 @@ impl Default for ServerInfo {
 }
 
 impl ServerInfo {
+    /// The stored form (as serialized: camelCase fields), read strictly: a field of the wrong
+    /// type or an unknown era / source / path is an error naming it; only `messageServerId` is
+    /// required; unknown fields are ignored. `at` names the value in errors (`serverInfo`).
+    /// Not yet checked: see `validated`.
+    pub fn from_json(value: &Value, at: &str) -> Result<Self, ElizaError> {
+        let fields = Fields::of(value, at)?;
+        let eras = Era::ALL.map(Era::as_str);
+        let era = fields.opt_one_of("era", &eras)?.map_or(Era::Unknown, |i| Era::ALL[i]);
+        const SOURCES: [ServerIdSource; 4] = [
+            ServerIdSource::Unknown,
+            ServerIdSource::Current,
+            ServerIdSource::Default,
+            ServerIdSource::Given,
+        ];
+        let source = fields
+            .opt_one_of("serverIdSource", &["unknown", "current", "default", "given"])?
+            .map_or(ServerIdSource::Unknown, |i| SOURCES[i]);
+        const PATHS: [HistoryPath; 2] = [HistoryPath::CentralChannels, HistoryPath::Channels];
+        let history_path = match fields.nullable_str("historyPath")? {
+            None => None,
+            Some(_) => fields.opt_one_of("historyPath", &PATHS.map(HistoryPath::segment))?.map(|i| PATHS[i]),
+        };
+        Ok(ServerInfo {
+            era,
+            message_server_id: fields.string("messageServerId")?,
+            server_id_source: source,
+            history_path,
+            message_complete: fields.bool_or_false("messageComplete")?,
+        })
+    }
+
     /// The stored form in canonical form, checked (for facts handed back by an application).
     pub(crate) fn validated(mut self) -> Result<Self, ElizaError> {
         self.message_server_id = ids::require("messageServerId", &self.message_server_id)?;
@@ -290,12 +321,84 @@ mod tests {
             json!({"era": "1.2-1.6.4", "messageServerId": DEFAULT_MESSAGE_SERVER_ID,
                 "serverIdSource": "default", "historyPath": "central-channels", "messageComplete": false})
         );
-        let back: ServerInfo = serde_json::from_value(v).unwrap();
+        let back = ServerInfo::from_json(&v, "serverInfo").unwrap();
         assert_eq!(back.validated().unwrap(), info);
-        let bad: ServerInfo = serde_json::from_value(json!({"messageServerId": "main"})).unwrap();
+        let bad = ServerInfo::from_json(&json!({"messageServerId": "main"}), "serverInfo").unwrap();
         assert_eq!(bad.validated().unwrap_err().code(), "INVALID_ARGUMENT");
-        assert!(serde_json::from_value::<ServerInfo>(json!({"messageServerId": DEFAULT_MESSAGE_SERVER_ID,
-            "era": "2.0"}))
-        .is_err());
+        // Every value of every field reads back as it was written.
+        for era in Era::ALL {
+            for source in [
+                ServerIdSource::Unknown,
+                ServerIdSource::Current,
+                ServerIdSource::Default,
+                ServerIdSource::Given,
+            ] {
+                for history_path in [None, Some(HistoryPath::CentralChannels), Some(HistoryPath::Channels)] {
+                    for message_complete in [false, true] {
+                        let info = ServerInfo {
+                            era,
+                            server_id_source: source,
+                            history_path,
+                            message_complete,
+                            ..info.clone()
+                        };
+                        let v = serde_json::to_value(&info).unwrap();
+                        assert_eq!(ServerInfo::from_json(&v, "s").unwrap(), info);
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn minimal_stored_form_takes_the_defaults() {
+        let v = json!({"messageServerId": DEFAULT_MESSAGE_SERVER_ID, "other": 1});
+        assert_eq!(ServerInfo::from_json(&v, "serverInfo").unwrap(), ServerInfo::default());
+    }
+
+    #[test]
+    fn wrong_types_and_missing_fields_are_named() {
+        let error_of = |v: serde_json::Value| {
+            let e = ServerInfo::from_json(&v, "serverInfo").unwrap_err();
+            assert_eq!(e.code(), "INVALID_ARGUMENT");
+            e.to_string()
+        };
+        let id = DEFAULT_MESSAGE_SERVER_ID;
+        assert_eq!(error_of(json!([])), "serverInfo must be an object, got an array");
+        assert_eq!(error_of(json!({})), "serverInfo.messageServerId is missing");
+        assert_eq!(
+            error_of(json!({"messageServerId": 0})),
+            "serverInfo.messageServerId must be a string, got a number"
+        );
+        assert_eq!(
+            error_of(json!({"messageServerId": id, "era": "2.0"})),
+            "serverInfo.era must be one of \"unknown\", \"1.2-1.6.4\", \"1.2-1.4\", \"1.5-1.6.4\", \"1.6.5+\", got \"2.0\""
+        );
+        assert_eq!(
+            error_of(json!({"messageServerId": id, "era": null})),
+            "serverInfo.era must be a string, got null"
+        );
+        assert_eq!(
+            error_of(json!({"messageServerId": id, "serverIdSource": "Current"})),
+            "serverInfo.serverIdSource must be one of \"unknown\", \"current\", \"default\", \"given\", got \"Current\""
+        );
+        assert_eq!(
+            error_of(json!({"messageServerId": id, "historyPath": "messages"})),
+            "serverInfo.historyPath must be one of \"central-channels\", \"channels\", got \"messages\""
+        );
+        assert_eq!(
+            error_of(json!({"messageServerId": id, "historyPath": 2})),
+            "serverInfo.historyPath must be a string, got a number"
+        );
+        assert_eq!(
+            error_of(json!({"messageServerId": id, "messageComplete": "yes"})),
+            "serverInfo.messageComplete must be a boolean, got a string"
+        );
+        assert_eq!(
+            error_of(json!({"messageServerId": id, "messageComplete": null})),
+            "serverInfo.messageComplete must be a boolean, got null"
+        );
+        let v = json!({"messageServerId": id, "historyPath": null});
+        assert_eq!(ServerInfo::from_json(&v, "serverInfo").unwrap().history_path, None);
     }
 }

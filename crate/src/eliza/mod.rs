@@ -103,6 +103,7 @@ mod presence;
 pub mod rest;
 mod seen;
 mod session;
+mod stored;
 mod stream;
 
 #[cfg(test)]

@@ -5,15 +5,16 @@
 //! so that the driver can persist them and hand them back after a restart: a message typed while
 //! offline survives closing the browser.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::Value;
 
 use super::error::ElizaError;
 use super::ids;
+use super::stored::{self, Fields};
 use crate::time::Instant;
 
 /// Where an outgoing message stands.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
 #[serde(tag = "kind", rename_all = "camelCase")]
 pub enum OutboxState {
     /// Waiting for a connection, or for the channel's history check after a (re)connect.
@@ -36,13 +37,27 @@ pub enum OutboxState {
 }
 
 impl OutboxState {
+    /// The stored form (`{"kind": "queued" | "sent" | "failed", …}`; other fields ignored).
+    fn from_json(value: &Value, at: &str) -> Result<Self, ElizaError> {
+        let fields = Fields::of(value, at)?;
+        let kind_at = format!("{at}.kind");
+        let kind =
+            fields.any("kind").ok_or_else(|| ElizaError::InvalidArgument(format!("{kind_at} is missing")))?;
+        let kind = kind.as_str().ok_or_else(|| stored::wrong(&kind_at, "a string", kind))?;
+        Ok(match stored::one_of(&kind_at, kind, &["queued", "sent", "failed"])? {
+            0 => OutboxState::Queued,
+            1 => OutboxState::Sent,
+            _ => OutboxState::Failed { code: fields.string("code")?, message: fields.string("message")? },
+        })
+    }
+
     fn failed(error: &ElizaError) -> Self {
         OutboxState::Failed { code: error.code().to_owned(), message: error.to_string() }
     }
 }
 
 /// One unconfirmed message.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct OutboxEntry {
     /// The id this client gave the message (SEND_MESSAGE `messageId`); the server echoes it.
@@ -52,26 +67,20 @@ pub struct OutboxEntry {
     /// The text, exactly as the user wrote it.
     pub text: String,
     /// Attachments to send (an array).
-    #[serde(default = "empty_array")]
     pub attachments: Value,
     /// Extra metadata given by the user (an object, or `null`).
-    #[serde(default)]
     pub metadata: Value,
     /// When `send` was called (ms): the driver's monotonic clock inside the session, Unix time
     /// as the browser client hands it out and takes it back.
     pub created_at: u64,
     /// Where it stands.
-    #[serde(default)]
     pub state: OutboxState,
     /// How many times it was written to a socket. Non-zero means the server may have it, so it
     /// is only written again after history shows that the server does not.
-    #[serde(default)]
     pub attempts: u32,
     /// When it was last written to a socket (ms), on the same clocks as `created_at`.
-    #[serde(default)]
     pub last_sent_at: Option<u64>,
     /// Writes since it was created or the user last retried it (capped at `MAX_WRITES`).
-    #[serde(default)]
     pub writes_since_retry: u32,
 }
 
@@ -80,6 +89,38 @@ fn empty_array() -> Value {
 }
 
 impl OutboxEntry {
+    /// An entry in its stored form (as serialized: camelCase fields), read strictly: a field of
+    /// the wrong type, or a required one missing (`clientMessageId`, `channelId`, `text`,
+    /// `createdAt`), is an error naming it; unknown fields are ignored. `at` names the entry in
+    /// errors (`outbox[0]`). Not yet checked as a fresh `send` would be: see `validated`.
+    pub fn from_json(value: &Value, at: &str) -> Result<Self, ElizaError> {
+        let fields = Fields::of(value, at)?;
+        let state = match fields.any("state") {
+            None => OutboxState::Queued,
+            Some(state) => OutboxState::from_json(state, &format!("{at}.state"))?,
+        };
+        Ok(OutboxEntry {
+            client_message_id: fields.string("clientMessageId")?,
+            channel_id: fields.string("channelId")?,
+            text: fields.string("text")?,
+            attachments: fields.any("attachments").cloned().unwrap_or_else(empty_array),
+            metadata: fields.any("metadata").cloned().unwrap_or(Value::Null),
+            created_at: fields.u64("createdAt")?,
+            state,
+            attempts: fields.u32_or_zero("attempts")?,
+            last_sent_at: fields.nullable_u64("lastSentAt")?,
+            writes_since_retry: fields.u32_or_zero("writesSinceRetry")?,
+        })
+    }
+
+    /// A stored outbox: an array of entries.
+    pub fn list_from_json(value: &Value, at: &str) -> Result<Vec<Self>, ElizaError> {
+        let Value::Array(items) = value else {
+            return Err(stored::wrong(at, "an array", value));
+        };
+        items.iter().enumerate().map(|(i, item)| Self::from_json(item, &format!("{at}[{i}]"))).collect()
+    }
+
     /// The entry in canonical form, checked like a fresh `send`; for entries from storage.
     pub(crate) fn validated(mut self) -> Result<Self, ElizaError> {
         self.client_message_id = ids::require("clientMessageId", &self.client_message_id)?;
@@ -305,13 +346,18 @@ mod tests {
         let v = serde_json::to_value(&e).unwrap();
         assert_eq!(v["clientMessageId"], "11111111-2222-4333-8444-555555555555");
         assert_eq!(v["state"], json!({"kind": "sent"}));
-        let back: OutboxEntry = serde_json::from_value(v).unwrap();
+        let back = OutboxEntry::from_json(&v, "outbox[0]").unwrap();
         assert_eq!(back, e);
+        let listed = OutboxEntry::list_from_json(&json!([v.clone(), v]), "outbox").unwrap();
+        assert_eq!(listed, vec![e.clone(), e.clone()]);
         let failed = OutboxState::failed(&ElizaError::Timeout("late".into()));
         assert_eq!(
-            serde_json::to_value(failed).unwrap(),
+            serde_json::to_value(&failed).unwrap(),
             json!({"kind": "failed", "code": "TIMEOUT", "message": "late"})
         );
+        let failed_entry = OutboxEntry { state: failed, ..e };
+        let v = serde_json::to_value(&failed_entry).unwrap();
+        assert_eq!(OutboxEntry::from_json(&v, "e").unwrap(), failed_entry);
     }
 
     #[test]
@@ -329,8 +375,100 @@ mod tests {
     fn minimal_stored_form_is_accepted() {
         let v = json!({"clientMessageId": "11111111-2222-4333-8444-555555555555",
             "channelId": "ea01db97-1111-4222-8333-444455556666", "text": "hi", "createdAt": 1});
-        let e: OutboxEntry = serde_json::from_value(v).unwrap();
+        let e = OutboxEntry::from_json(&v, "outbox[0]").unwrap();
         assert_eq!(e.state, OutboxState::Queued);
         assert_eq!(e.attachments, json!([]));
+        assert_eq!((e.metadata, e.attempts, e.last_sent_at, e.writes_since_retry), (Value::Null, 0, None, 0));
+        // `null` where the derived reader took it: extras (checked by `validated`), `lastSentAt`.
+        let mut v = serde_json::to_value(entry()).unwrap();
+        v["attachments"] = Value::Null;
+        v["lastSentAt"] = Value::Null;
+        v["extra"] = json!("ignored");
+        v["state"] = json!({"kind": "queued", "since": 3});
+        let e = OutboxEntry::from_json(&v, "outbox[0]").unwrap();
+        assert_eq!(
+            (e.attachments.clone(), e.last_sent_at, e.state.clone()),
+            (Value::Null, None, OutboxState::Queued)
+        );
+        assert_eq!(e.validated().unwrap().attachments, json!([]));
+    }
+
+    fn error_of(v: Value) -> String {
+        let e = OutboxEntry::list_from_json(&v, "outbox").unwrap_err();
+        assert_eq!(e.code(), "INVALID_ARGUMENT");
+        e.to_string()
+    }
+
+    #[test]
+    fn wrong_types_and_missing_fields_are_named() {
+        let good = serde_json::to_value(entry()).unwrap();
+        let with = |key: &str, value: Value| {
+            let mut v = good.clone();
+            v[key] = value;
+            json!([good.clone(), v])
+        };
+        let without = |key: &str| {
+            let mut v = good.clone();
+            v.as_object_mut().unwrap().remove(key);
+            json!([v])
+        };
+        assert_eq!(error_of(json!({"0": good.clone()})), "outbox must be an array, got an object");
+        assert_eq!(error_of(json!([good.clone(), "x"])), "outbox[1] must be an object, got a string");
+        assert_eq!(error_of(without("clientMessageId")), "outbox[0].clientMessageId is missing");
+        assert_eq!(error_of(without("channelId")), "outbox[0].channelId is missing");
+        assert_eq!(error_of(without("text")), "outbox[0].text is missing");
+        assert_eq!(error_of(without("createdAt")), "outbox[0].createdAt is missing");
+        assert_eq!(error_of(with("text", json!(5))), "outbox[1].text must be a string, got a number");
+        assert_eq!(
+            error_of(with("channelId", Value::Null)),
+            "outbox[1].channelId must be a string, got null"
+        );
+        assert_eq!(
+            error_of(with("createdAt", json!(1.5))),
+            "outbox[1].createdAt must be a whole number ≥ 0, got a fractional number"
+        );
+        assert_eq!(
+            error_of(with("createdAt", json!(-1))),
+            "outbox[1].createdAt must be a whole number ≥ 0, got a negative number"
+        );
+        assert_eq!(
+            error_of(with("createdAt", json!("7"))),
+            "outbox[1].createdAt must be a whole number ≥ 0, got a string"
+        );
+        assert_eq!(
+            error_of(with("attempts", json!(1u64 << 32))),
+            "outbox[1].attempts must be at most 4294967295, got 4294967296"
+        );
+        assert_eq!(
+            error_of(with("attempts", Value::Null)),
+            "outbox[1].attempts must be a whole number ≥ 0, got null"
+        );
+        assert_eq!(
+            error_of(with("writesSinceRetry", json!(true))),
+            "outbox[1].writesSinceRetry must be a whole number ≥ 0, got a boolean"
+        );
+        assert_eq!(
+            error_of(with("lastSentAt", json!([]))),
+            "outbox[1].lastSentAt must be a whole number ≥ 0, got an array"
+        );
+        assert_eq!(error_of(with("state", Value::Null)), "outbox[1].state must be an object, got null");
+        assert_eq!(error_of(with("state", json!("sent"))), "outbox[1].state must be an object, got a string");
+        assert_eq!(error_of(with("state", json!({}))), "outbox[1].state.kind is missing");
+        assert_eq!(
+            error_of(with("state", json!({"kind": 1}))),
+            "outbox[1].state.kind must be a string, got a number"
+        );
+        assert_eq!(
+            error_of(with("state", json!({"kind": "lost"}))),
+            "outbox[1].state.kind must be one of \"queued\", \"sent\", \"failed\", got \"lost\""
+        );
+        assert_eq!(
+            error_of(with("state", json!({"kind": "failed", "code": "TIMEOUT"}))),
+            "outbox[1].state.message is missing"
+        );
+        assert_eq!(
+            error_of(with("state", json!({"kind": "failed", "code": 3, "message": "m"}))),
+            "outbox[1].state.code must be a string, got a number"
+        );
     }
 }

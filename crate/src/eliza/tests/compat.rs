@@ -310,7 +310,7 @@ fn known_server_facts_are_restored_and_not_probed_again() {
     learnt.connect_and_sync(vec![]);
     let stored = serde_json::to_value(learnt.session.server_info()).unwrap();
     let mut h = Harness::new();
-    h.session.restore_server_info(serde_json::from_value(stored).unwrap()).unwrap();
+    h.session.restore_server_info(ServerInfo::from_json(&stored, "serverInfo").unwrap()).unwrap();
     assert!(!h.session.needs_server_probe());
     assert_eq!(h.session.history_path(), HistoryPath::CentralChannels);
     let bad = ServerInfo { message_server_id: "main".into(), ..ServerInfo::default() };

@@ -460,7 +460,8 @@ fn outbox_survives_a_restart() {
 
     // A new process: another session, the same user.
     let mut h = Harness::with_seed(2);
-    let entries: Vec<OutboxEntry> = serde_json::from_str(&stored).unwrap();
+    let stored: serde_json::Value = serde_json::from_str(&stored).unwrap();
+    let entries = OutboxEntry::list_from_json(&stored, "outbox").unwrap();
     h.session.restore_outbox(h.now, entries.clone());
     h.session.restore_outbox(h.now, entries);
     assert_eq!(h.session.outbox().len(), 2, "restoring twice adds nothing");
@@ -478,8 +479,10 @@ fn outbox_survives_a_restart() {
 #[test]
 fn restoring_invalid_entries_reports_them() {
     let mut h = Harness::new();
-    let bad: OutboxEntry = serde_json::from_value(json!({"clientMessageId": "nope", "channelId": DM,
-        "text": "x", "createdAt": 0}))
+    let bad = OutboxEntry::from_json(
+        &json!({"clientMessageId": "nope", "channelId": DM, "text": "x", "createdAt": 0}),
+        "outbox[0]",
+    )
     .unwrap();
     h.session.restore_outbox(h.now, vec![bad]);
     assert!(h.session.outbox().is_empty());

@@ -94,8 +94,10 @@ fn to_js<T: Serialize + ?Sized>(value: &T) -> JsValue {
         .unwrap_or(JsValue::UNDEFINED)
 }
 
-/// A JS value read as `T`, through JSON text (`JSON.stringify`, then serde_json).
-fn from_js<T: serde::de::DeserializeOwned>(value: &JsValue) -> Result<T, String> {
+/// A JS value as JSON, through JSON text (`JSON.stringify`, then serde_json). Typed values are
+/// read from it by hand (`OutboxEntry::from_json`, …): derived readers would pull serde's
+/// error formatting, float formatting included, into the wasm.
+fn from_js(value: &JsValue) -> Result<serde_json::Value, String> {
     let text = js_sys::JSON::stringify(value).ok().and_then(|t| t.as_string());
     let text = text.ok_or_else(|| "not representable as JSON".to_owned())?;
     serde_json::from_str(&text).map_err(|e| e.to_string())

@@ -11,7 +11,7 @@ use super::super::error;
 use super::super::glue;
 use super::super::manager::{parse_url, Target};
 use super::super::options::{self, FaceOptions};
-use super::{from_js, invalid};
+use super::{from_js, invalid, to_js_error};
 
 const DEFAULT_SERVER: &str = "http://localhost:3000";
 
@@ -62,10 +62,16 @@ pub(super) fn read_options(opts: &JsValue) -> Result<ClientOptions, JsValue> {
         session.join_timeout = Duration::from_millis(ms.max(0.0) as u64);
     }
     let server_info = options::field(opts, "serverInfo")
-        .map(|saved| from_js(&saved).map_err(|e| invalid(format!("serverInfo: {e}"))))
+        .map(|saved| {
+            let saved = from_js(&saved).map_err(|e| invalid(format!("serverInfo: {e}")))?;
+            ServerInfo::from_json(&saved, "serverInfo").map_err(|e| to_js_error(&e))
+        })
         .transpose()?;
     let outbox = options::field(opts, "outbox")
-        .map(|outbox| from_js(&outbox).map_err(|e| invalid(format!("outbox: {e}"))))
+        .map(|outbox| {
+            let outbox = from_js(&outbox).map_err(|e| invalid(format!("outbox: {e}")))?;
+            OutboxEntry::list_from_json(&outbox, "outbox").map_err(|e| to_js_error(&e))
+        })
         .transpose()?;
     Ok(ClientOptions { base_url, target, api_key, rest, session, socket, server_info, outbox })
 }
