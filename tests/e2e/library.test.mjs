@@ -81,6 +81,49 @@ test("bad arguments are refused with coded errors, not TypeErrors", { timeout: 6
   await page.close();
 });
 
+test("a saved outbox or server info of the wrong shape is refused with the field named", { timeout: 60_000 }, async () => {
+  const { page, errors } = await pageWithPackage();
+  const result = await page.evaluate((serverUrl) => {
+    const refusal = (options) => {
+      try {
+        new pkg.ElizaClient({ serverUrl, socket: { autoConnect: false }, ...options }).free();
+        return "no error";
+      } catch (e) {
+        return `${e.code}: ${e.message}`;
+      }
+    };
+    const entry = {
+      clientMessageId: "5e7e0000-0000-4000-8000-000000000001",
+      channelId: "ea01db97-1111-4222-8333-444455556666",
+      text: "typed offline",
+      createdAt: 1_700_000_000_000,
+    };
+    const id = "00000000-0000-0000-0000-000000000000";
+    return {
+      minimal: refusal({ outbox: [entry], serverInfo: { messageServerId: id } }),
+      textNumber: refusal({ outbox: [entry, { ...entry, text: 5 }] }),
+      noCreatedAt: refusal({ outbox: [{ ...entry, createdAt: undefined }] }),
+      fractionalTime: refusal({ outbox: [{ ...entry, createdAt: 1.5 }] }),
+      badKind: refusal({ outbox: [{ ...entry, state: { kind: "lost" } }] }),
+      notArray: refusal({ outbox: entry }),
+      badEra: refusal({ serverInfo: { messageServerId: id, era: "2.0" } }),
+      noServerId: refusal({ serverInfo: {} }),
+    };
+  }, eliza.url);
+  assert.deepEqual(result, {
+    minimal: "no error",
+    textNumber: "INVALID_ARGUMENT: outbox[1].text must be a string, got a number",
+    noCreatedAt: "INVALID_ARGUMENT: outbox[0].createdAt is missing",
+    fractionalTime: "INVALID_ARGUMENT: outbox[0].createdAt must be a whole number ≥ 0, got a fractional number",
+    badKind: 'INVALID_ARGUMENT: outbox[0].state.kind must be one of "queued", "sent", "failed", got "lost"',
+    notArray: "INVALID_ARGUMENT: outbox must be an array, got an object",
+    badEra: 'INVALID_ARGUMENT: serverInfo.era must be one of "unknown", "1.2-1.6.4", "1.2-1.4", "1.5-1.6.4", "1.6.5+", got "2.0"',
+    noServerId: "INVALID_ARGUMENT: serverInfo.messageServerId is missing",
+  });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 test("the state goes connected → reconnecting (with a retry time) → connected across a restart", { timeout: 90_000 }, async () => {
   const { page } = await pageWithPackage();
   await page.evaluate(async (serverUrl) => {
