@@ -458,7 +458,8 @@ impl Inner {
                             let head = self.heads.get(head);
                             let Some(Transport::WebSocket(ws)) = self.transport_mut(id) else { continue };
                             let undefined = JsValue::UNDEFINED;
-                            let (body, start) = body.as_ref().map_or((&undefined, 0), |b| (&b.value, b.start));
+                            let (body, start) =
+                                body.as_ref().map_or((&undefined, 0), |b| (&b.value, b.start));
                             if glue::ws_send_text(ws, &head, body, start) {
                                 Ok(())
                             } else {

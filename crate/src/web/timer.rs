@@ -19,7 +19,12 @@ impl Timer {
     /// Makes the timer fire at `next` (or never), re-arming only when the deadline changed.
     /// `now` is read only then: most calls find the deadline unchanged, and reading the clock
     /// is a call into JavaScript.
-    pub fn follow(&mut self, next: Option<Instant>, now: impl FnOnce() -> Instant, callback: &Closure<dyn FnMut()>) {
+    pub fn follow(
+        &mut self,
+        next: Option<Instant>,
+        now: impl FnOnce() -> Instant,
+        callback: &Closure<dyn FnMut()>,
+    ) {
         if self.armed.as_ref().map(|(at, _)| *at) == next {
             return;
         }
