@@ -8,48 +8,17 @@
 
 #[path = "browser/ctx.rs"]
 mod ctx;
+#[path = "browser/scenarios.rs"]
+#[macro_use]
+mod scenarios;
 
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-macro_rules! scenarios {
-    ($($rust:ident => $js:literal),* $(,)?) => {
-        #[wasm_bindgen(module = "/tests/browser/lifetimes.js")]
-        extern "C" {
-            $(
-                #[wasm_bindgen(catch, js_name = $js)]
-                async fn $rust(ctx: JsValue) -> Result<JsValue, JsValue>;
-            )*
-        }
-        mod run {
-            use super::*;
-            $(
-                #[wasm_bindgen_test]
-                async fn $rust() {
-                    if let Err(e) = super::$rust(ctx::context()).await {
-                        panic!("{}", describe(&e));
-                    }
-                }
-            )*
-        }
-    };
-}
-
-fn describe(e: &JsValue) -> String {
-    e.dyn_ref::<js_sys::Error>()
-        .map(|e| {
-            format!(
-                "{}\n{}",
-                String::from(e.message()),
-                js_sys::Reflect::get(e, &"stack".into()).ok().and_then(|s| s.as_string()).unwrap_or_default()
-            )
-        })
-        .unwrap_or_else(|| format!("{e:?}"))
-}
-
 scenarios! {
+    "/tests/browser/lifetimes.js";
     freed_socket_leaves_and_last_handle_closes => "freedSocketLeavesAndLastHandleCloses",
     freed_reconnecting_socket_stops => "freedReconnectingSocketStops",
     disposed_polling_manager_leaves_no_request => "disposedPollingManagerLeavesNoRequest",
