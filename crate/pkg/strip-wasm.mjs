@@ -4,18 +4,7 @@
 //
 //   node crate/pkg/strip-wasm.mjs IN.wasm OUT.wasm
 import { readFileSync, writeFileSync } from "node:fs";
-
-/** Reads an unsigned LEB128 at `at`; returns [value, next offset]. */
-function leb(bytes, at) {
-  let value = 0;
-  let shift = 0;
-  for (;;) {
-    const byte = bytes[at++];
-    value += (byte & 0x7f) * 2 ** shift;
-    if (byte < 0x80) return [value, at];
-    shift += 7;
-  }
-}
+import { sections } from "./wasm-sections.mjs";
 
 const [input, output] = process.argv.slice(2);
 if (!input || !output) {
@@ -24,12 +13,7 @@ if (!input || !output) {
 }
 const bytes = readFileSync(input);
 const kept = [bytes.subarray(0, 8)]; // magic and version
-let at = 8;
-while (at < bytes.length) {
-  const start = at;
-  const id = bytes[at];
-  const [size, body] = leb(bytes, at + 1);
-  at = body + size;
-  if (id !== 0) kept.push(bytes.subarray(start, at));
+for (const { id, start, end } of sections(bytes)) {
+  if (id !== 0) kept.push(bytes.subarray(start, end));
 }
 writeFileSync(output, Buffer.concat(kept));

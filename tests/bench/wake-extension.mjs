@@ -8,28 +8,15 @@
 // Only ours: socket.io-client has no such extension to compare with. Chromium is started directly
 // (not through Playwright, which would hold each worker at start to attach to it).
 
-import { spawn } from "node:child_process";
 import crypto from "node:crypto";
 import { once } from "node:events";
 import fs from "node:fs";
 import net from "node:net";
-import os from "node:os";
 import path from "node:path";
 import { startEliza } from "../fixtures/eliza.mjs";
 import { CdpConnection } from "./cdp.mjs";
+import { launchWithExtensions, sleep, tempDir, waitUntil } from "./extension-browser.mjs";
 
-
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-async function waitUntil(fn, what, timeoutMs = 20000) {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > until) throw new Error(`extension wake: ${what} within ${timeoutMs} ms`);
-    await sleep(10);
-  }
-}
 
 /**
  * A TCP tap in front of the ElizaOS server: every connection through it is recorded with the time
@@ -79,15 +66,7 @@ async function startTap(upstreamPort) {
 /** `rounds` rounds of `perRound` wakes; each round's figures are the medians of its wakes. */
 export async function extensionWakeBench({ chromium, flags, extensionDir, rounds, perRound, log, cleanups, freePort }) {
   const wakes = rounds * perRound;
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "eliza-bench-extwake-"));
-  const removeDir = () => {
-    try {
-      fs.rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
-    } catch (e) {
-      log(`could not remove ${dir} yet (${e.message}); trying again at exit`);
-      process.once("exit", () => fs.rmSync(dir, { recursive: true, force: true }));
-    }
-  };
+  const { dir, remove: removeDir } = tempDir("eliza-bench-extwake-", log);
   cleanups.add(removeDir);
   const extDir = path.join(dir, "extension");
   if (!fs.existsSync(path.join(extensionDir, "manifest.json"))) throw new Error(`${extensionDir} holds no extension: run ./build.sh`);
@@ -101,31 +80,12 @@ export async function extensionWakeBench({ chromium, flags, extensionDir, rounds
   cleanups.add(tap.close);
 
   const port = await freePort();
-  const child = spawn(
-    chromium,
-    [
-      ...flags,
-      `--user-data-dir=${path.join(dir, "profile")}`,
-      `--remote-debugging-address=127.0.0.1`,
-      `--remote-debugging-port=${port}`,
-      `--disable-extensions-except=${extDir}`,
-      `--load-extension=${extDir}`,
-      "about:blank",
-    ],
-    { stdio: ["ignore", "ignore", "ignore"] },
-  );
-  const stopChrome = async () => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    const exited = once(child, "exit");
-    child.kill("SIGTERM");
-    const timer = setTimeout(() => child.kill("SIGKILL"), 5000);
-    await exited;
-    clearTimeout(timer);
-  };
+  const chrome = launchWithExtensions({ chromium, flags, profile: path.join(dir, "profile"), extensions: [extDir], port });
+  const stopChrome = chrome.stop;
   cleanups.add(stopChrome);
   let cdp;
   try {
-    cdp = await waitUntil(() => CdpConnection.connect(port).catch(() => null), "Chromium's DevTools port");
+    cdp = await waitUntil(() => CdpConnection.connect(port).catch(() => null), `extension wake: Chromium's DevTools port (${chrome.stderrTail()})`);
     const worker = await waitUntil(async () => {
       const { targetInfos } = await cdp.send("Target.getTargets");
       return targetInfos.find((t) => t.type === "service_worker" && t.url.startsWith("chrome-extension://"));

@@ -11,13 +11,11 @@
 // timed too. The worker is stopped as the browser stops an idle one (ServiceWorker.stopAllWorkers)
 // and woken by a runtime message from one of the extension's pages.
 
-import { spawn } from "node:child_process";
-import { once } from "node:events";
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { CdpConnection } from "./cdp.mjs";
+import { launchWithExtensions, sleep, tempDir, waitUntil } from "./extension-browser.mjs";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, "../..");
@@ -59,65 +57,22 @@ function writeExtensions(dir, dist, serverUrl) {
   return out;
 }
 
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-async function waitUntil(fn, what, timeoutMs = 20000) {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > until) throw new Error(`wake: ${what} within ${timeoutMs} ms`);
-    await sleep(20);
-  }
-}
-
 /**
  * Runs the wake measurement: `rounds` rounds, each waking ours then sio `perRound` times in turn
  * (ours, sio, ours, sio, …). Returns {perRound: [{ours: {...}, sio: {...}}], chromium, ...}.
  */
 export async function wakeBench({ chromium, flags, dist, serverUrl, fetchReports, rounds, perRound, log, cleanups, freePort }) {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "eliza-bench-wake-"));
   // Chromium's helper processes may still write to the profile for a moment after it exits.
-  const removeDir = () => {
-    try {
-      fs.rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
-    } catch (e) {
-      log(`could not remove ${dir} yet (${e.message}); trying again at exit`);
-      process.once("exit", () => fs.rmSync(dir, { recursive: true, force: true }));
-    }
-  };
+  const { dir, remove: removeDir } = tempDir("eliza-bench-wake-", log);
   cleanups.add(removeDir);
   const exts = writeExtensions(dir, dist, serverUrl);
-  const profile = path.join(dir, "profile");
   const port = await freePort();
-  const list = Object.values(exts).join(",");
-  const child = spawn(
-    chromium,
-    [
-      ...flags,
-      `--user-data-dir=${profile}`,
-      `--remote-debugging-address=127.0.0.1`,
-      `--remote-debugging-port=${port}`,
-      `--disable-extensions-except=${list}`,
-      `--load-extension=${list}`,
-      "about:blank",
-    ],
-    { stdio: ["ignore", "ignore", "pipe"] },
-  );
-  let stderr = "";
-  child.stderr.on("data", (d) => (stderr = (stderr + d).slice(-4000)));
-  const stopChrome = async () => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    const exited = once(child, "exit");
-    child.kill("SIGTERM");
-    const timer = setTimeout(() => child.kill("SIGKILL"), 5000);
-    await exited;
-    clearTimeout(timer);
-  };
+  const chrome = launchWithExtensions({ chromium, flags, profile: path.join(dir, "profile"), extensions: Object.values(exts), port });
+  const stopChrome = chrome.stop;
   cleanups.add(stopChrome);
   let cdp;
   try {
-    cdp = await waitUntil(() => CdpConnection.connect(port).catch(() => null), `Chromium's DevTools port (${stderr.trim().split("\n").pop()})`);
+    cdp = await waitUntil(() => CdpConnection.connect(port).catch(() => null), `wake: Chromium's DevTools port (${chrome.stderrTail()})`);
     // Each extension's id, from its worker's URL; which one is which, from its own page.
     const workers = await waitUntil(async () => {
       const { targetInfos } = await cdp.send("Target.getTargets");

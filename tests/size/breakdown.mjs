@@ -10,6 +10,7 @@ import { readFileSync, existsSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
+import { leb, sections as wasmSections } from "../../crate/pkg/wasm-sections.mjs";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, "../..");
@@ -17,18 +18,6 @@ const PACKAGES = [
   { name: "dist/pkg-socketio (Socket.IO only)", dir: "dist/pkg-socketio", named: "target/size/pkg-socketio.wasm" },
   { name: "dist/pkg (with the ElizaOS layer)", dir: "dist/pkg", named: "target/size/pkg.wasm" },
 ];
-
-/** Reads an unsigned LEB128 at `at`; returns [value, next offset]. */
-function leb(bytes, at) {
-  let value = 0;
-  let shift = 0;
-  for (;;) {
-    const byte = bytes[at++];
-    value += (byte & 0x7f) * 2 ** shift;
-    if (byte < 0x80) return [value, at];
-    shift += 7;
-  }
-}
 
 function readName(bytes, at) {
   const [len, start] = leb(bytes, at);
@@ -43,11 +32,7 @@ function parseModule(bytes) {
   const bodies = []; // [function index, body bytes]
   const names = new Map();
   let importedFunctions = 0;
-  let at = 8;
-  while (at < bytes.length) {
-    const id = bytes[at];
-    const [size, body] = leb(bytes, at + 1);
-    const end = body + size;
+  for (const { id, start: at, body, end } of wasmSections(bytes)) {
     let label = SECTION_NAMES[id] ?? `section ${id}`;
     if (id === 0) label = `custom "${readName(bytes, body)[0]}"`;
     sections.push({ id, label, bytes: end - at });
@@ -98,7 +83,6 @@ function parseModule(bytes) {
         p = start + len;
       }
     }
-    at = end;
   }
   return { sections, bodies, names };
 }

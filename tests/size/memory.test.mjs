@@ -17,6 +17,7 @@ import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { launchPlain } from "../e2e/lib/chromium.mjs";
+import { leb, sections } from "../../crate/pkg/wasm-sections.mjs";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, "../..");
@@ -30,25 +31,10 @@ const MAX_DEPTH = 64;
 
 let http, io, browser, base;
 
-/** Reads an unsigned LEB128 at `at`; returns [value, next offset]. */
-function leb(bytes, at) {
-  let value = 0;
-  let shift = 0;
-  for (;;) {
-    const byte = bytes[at++];
-    value += (byte & 0x7f) * 2 ** shift;
-    if (byte < 0x80) return [value, at];
-    shift += 7;
-  }
-}
-
 /** The stack size a wasm was linked with: the stack comes first in memory, so the first data
  *  segment starts where it ends (its offset is `i32.const N`). */
 function stackBytes(wasm) {
-  let at = 8;
-  while (at < wasm.length) {
-    const id = wasm[at];
-    const [size, body] = leb(wasm, at + 1);
+  for (const { id, body } of sections(wasm)) {
     if (id === 11) {
       const [, first] = leb(wasm, body); // segment count
       const [flags, expr] = leb(wasm, first);
@@ -56,7 +42,6 @@ function stackBytes(wasm) {
       assert.equal(wasm[expr], 0x41, "its offset is an i32.const");
       return leb(wasm, expr + 1)[0];
     }
-    at = body + size;
   }
   throw new Error("no data section");
 }
